@@ -1,0 +1,10 @@
+#include "base/clock.h"
+
+namespace hm::base {
+
+SystemClock& SystemClock::Instance() {
+  static SystemClock clock;
+  return clock;
+}
+
+}  // namespace hm::base
