@@ -1,0 +1,173 @@
+#include "node/config.h"
+
+// The packaged toml++ library is built with exceptions; compile our own no-exception copy.
+#define TOML_HEADER_ONLY 1
+#define TOML_EXCEPTIONS 0
+#include <fmt/format.h>
+
+#include <functional>
+#include <map>
+#include <toml++/toml.h>
+
+#include "crypto/key_file.h"
+
+namespace hm::node {
+
+using base::InvalidArgument;
+using base::Result;
+using base::Status;
+
+namespace {
+
+// One setter per dotted key. Each checks the TOML type and range and names the key on error.
+using Setter = std::function<Status(const toml::node&, NodeOptions&)>;
+
+Setter String(std::string key, std::function<void(NodeOptions&, std::string)> set) {
+  return [key, set](const toml::node& n, NodeOptions& o) -> Status {
+    auto v = n.value<std::string>();
+    if (!n.is_string() || !v) return InvalidArgument(key + ": expected a string");
+    set(o, *v);
+    return Status::Ok();
+  };
+}
+
+Setter Bool(std::string key, std::function<void(NodeOptions&, bool)> set) {
+  return [key, set](const toml::node& n, NodeOptions& o) -> Status {
+    if (!n.is_boolean()) return InvalidArgument(key + ": expected true or false");
+    set(o, *n.value<bool>());
+    return Status::Ok();
+  };
+}
+
+Setter Int(std::string key, int64_t min, int64_t max, std::function<void(NodeOptions&, int64_t)> set) {
+  return [key, min, max, set](const toml::node& n, NodeOptions& o) -> Status {
+    if (!n.is_integer()) return InvalidArgument(key + ": expected an integer");
+    int64_t v = *n.value<int64_t>();
+    if (v < min || v > max) {
+      return InvalidArgument(fmt::format("{}: {} is out of range [{}, {}]", key, v, min, max));
+    }
+    set(o, v);
+    return Status::Ok();
+  };
+}
+
+const std::map<std::string, Setter>& Setters() {
+  static const auto* setters = new std::map<std::string, Setter>{
+      {"node.dev", Bool("node.dev", [](NodeOptions& o, bool v) { o.dev = v; })},
+      {"node.data_dir",
+       String("node.data_dir", [](NodeOptions& o, std::string v) { o.data_dir = std::move(v); })},
+      {"genesis.file",
+       String("genesis.file", [](NodeOptions& o, std::string v) { o.genesis_file = std::move(v); })},
+      {"log.level",
+       [](const toml::node& n, NodeOptions& o) -> Status {
+         if (!n.is_string()) return InvalidArgument("log.level: expected a string");
+         auto level = base::ParseLogLevel(*n.value<std::string>());
+         if (!level.ok()) return level.status().WithContext("log.level");
+         o.log.level = *level;
+         return Status::Ok();
+       }},
+      {"log.json", Bool("log.json", [](NodeOptions& o, bool v) { o.log.json = v; })},
+      {"api.listen",
+       String("api.listen", [](NodeOptions& o, std::string v) { o.api.listen = std::move(v); })},
+      {"api.port", Int("api.port", 0, 65535,
+                       [](NodeOptions& o, int64_t v) { o.api.port = static_cast<uint16_t>(v); })},
+      {"api.max_body_bytes",
+       Int("api.max_body_bytes", 1024, 64 << 20,
+           [](NodeOptions& o, int64_t v) { o.api.max_body_bytes = static_cast<uint64_t>(v); })},
+      {"api.io_threads", Int("api.io_threads", 1, 64,
+                             [](NodeOptions& o, int64_t v) { o.api.io_threads = static_cast<int>(v); })},
+      {"api.handler_threads",
+       Int("api.handler_threads", 1, 256,
+           [](NodeOptions& o, int64_t v) { o.api.handler_threads = static_cast<int>(v); })},
+      {"api.max_connections",
+       Int("api.max_connections", 1, 1'000'000,
+           [](NodeOptions& o, int64_t v) { o.api.max_connections = static_cast<int>(v); })},
+      {"api.request_timeout_s",
+       Int("api.request_timeout_s", 1, 3600,
+           [](NodeOptions& o, int64_t v) { o.api.request_timeout = std::chrono::seconds(v); })},
+      {"sequencer.max_block_txs",
+       Int("sequencer.max_block_txs", 1, chain::kMaxBlockTxs,
+           [](NodeOptions& o, int64_t v) { o.sequencer.max_block_txs = static_cast<size_t>(v); })},
+      {"sequencer.max_pending_txs",
+       Int("sequencer.max_pending_txs", 1, 10'000'000,
+           [](NodeOptions& o, int64_t v) { o.sequencer.max_pending_txs = static_cast<size_t>(v); })},
+      {"sequencer.block_interval_ms",
+       Int("sequencer.block_interval_ms", 0, 100,
+           [](NodeOptions& o, int64_t v) {
+             o.sequencer.block_interval = std::chrono::milliseconds(v);
+           })},
+  };
+  return *setters;
+}
+
+Status Apply(const toml::table& table, const std::string& prefix, NodeOptions& options) {
+  for (const auto& [k, node] : table) {
+    const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const toml::table* sub = node.as_table()) {
+      if (!prefix.empty()) return InvalidArgument(key + ": unexpected nested table");
+      HM_TRY(Apply(*sub, key, options));
+      continue;
+    }
+    auto it = Setters().find(key);
+    if (it == Setters().end()) {
+      return InvalidArgument("unknown config key '" + key + "'");
+    }
+    HM_TRY(it->second(node, options));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<NodeOptions> ParseConfig(std::string_view toml_text, NodeOptions options,
+                                std::string_view source_name) {
+  toml::parse_result parsed = toml::parse(toml_text, source_name);
+  if (!parsed) {
+    const auto& err = parsed.error();
+    return InvalidArgument(fmt::format("{}:{}:{}: {}", source_name, err.source().begin.line,
+                                       err.source().begin.column, err.description()));
+  }
+  HM_TRY(Apply(parsed.table(), "", options).WithContext(std::string(source_name)));
+  HM_TRY(options.Validate().WithContext(std::string(source_name)));
+  return options;
+}
+
+Result<NodeOptions> LoadConfigFile(const std::string& path, NodeOptions base) {
+  HM_ASSIGN_OR_RETURN(auto bytes, crypto::ReadFile(path));
+  return ParseConfig(base::AsString(bytes), std::move(base), path);
+}
+
+std::string ExampleConfig() {
+  return R"(# hypermeshd configuration. Every key is optional; unknown keys are errors.
+
+[node]
+# Where RocksDB (db/), keys (keys/, mode 0700) and the genesis file live.
+data_dir = "/var/lib/hypermesh"
+# Dev mode: creates genesis and keys on first start. Prefer the --dev flag.
+dev = false
+
+[genesis]
+# Relative to data_dir.
+file = "genesis.json"
+
+[log]
+level = "info"     # trace, debug, info, warn, error, off
+json = false       # one JSON object per line
+
+[api]
+listen = "::"      # IPv6 literal only; "::1" for loopback
+port = 8443
+max_body_bytes = 1048576
+io_threads = 2
+handler_threads = 4
+max_connections = 10000
+request_timeout_s = 30
+
+[sequencer]
+max_block_txs = 10000
+max_pending_txs = 200000
+block_interval_ms = 0   # minimum spacing between blocks, 0..100
+)";
+}
+
+}  // namespace hm::node

@@ -1,0 +1,56 @@
+#include "node/config.h"
+
+#include <gtest/gtest.h>
+
+namespace hm::node {
+namespace {
+
+std::string Error(std::string_view toml) {
+  auto r = ParseConfig(toml, NodeOptions());
+  return r.ok() ? "" : std::string(r.status().message());
+}
+
+TEST(ConfigTest, ExampleConfigParses) {
+  auto r = ParseConfig(ExampleConfig(), NodeOptions());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->api.port, 8443);
+  EXPECT_EQ(r->api.listen, "::");
+}
+
+TEST(ConfigTest, ValuesApply) {
+  auto r = ParseConfig("[api]\nport = 9443\nlisten = \"::1\"\n[log]\nlevel = \"debug\"\n"
+                       "[sequencer]\nblock_interval_ms = 20\n",
+                       NodeOptions());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->api.port, 9443);
+  EXPECT_EQ(r->log.level, base::LogLevel::kDebug);
+  EXPECT_EQ(r->sequencer.block_interval.count(), 20);
+}
+
+TEST(ConfigTest, ErrorsNameTheKey) {
+  EXPECT_NE(Error("[api]\nprot = 1\n").find("unknown config key 'api.prot'"), std::string::npos);
+  EXPECT_NE(Error("bogus = 1\n").find("'bogus'"), std::string::npos);
+  EXPECT_NE(Error("[api]\nport = \"x\"\n").find("api.port: expected an integer"), std::string::npos);
+  EXPECT_NE(Error("[api]\nport = 70000\n").find("api.port"), std::string::npos);
+  EXPECT_NE(Error("[log]\nlevel = \"loud\"\n").find("log.level"), std::string::npos);
+  EXPECT_NE(Error("[sequencer]\nblock_interval_ms = 500\n").find("sequencer.block_interval_ms"),
+            std::string::npos);
+  EXPECT_NE(Error("[node]\ndev = 1\n").find("node.dev"), std::string::npos);
+}
+
+TEST(ConfigTest, Ipv4ListenAddressIsRejected) {
+  std::string err = Error("[api]\nlisten = \"127.0.0.1\"\n");
+  EXPECT_NE(err.find("api.listen"), std::string::npos) << err;
+  EXPECT_NE(err.find("IPv6"), std::string::npos) << err;
+  EXPECT_FALSE(Error("[api]\nlisten = \"0.0.0.0\"\n").empty());
+  EXPECT_FALSE(Error("[api]\nlisten = \"::ffff:10.0.0.1\"\n").empty());
+}
+
+TEST(ConfigTest, SyntaxErrorsGiveTheLine) {
+  auto r = ParseConfig("[api\nport = 1\n", NodeOptions(), "node.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("node.toml:1"), std::string::npos) << r.status().message();
+}
+
+}  // namespace
+}  // namespace hm::node

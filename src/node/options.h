@@ -1,0 +1,42 @@
+// NodeOptions: every setting of hypermeshd, filled from the TOML config file and flags by
+// config.cc and validated before anything starts. Core code receives these plain structs and
+// never sees the config parser. Thread-safety: value type.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "base/log.h"
+#include "base/status.h"
+#include "chain/sequencer.h"
+
+namespace hm::node {
+
+struct ApiOptions {
+  std::string listen = "::";   // IPv6 literal only
+  uint16_t port = 8443;
+  uint64_t max_body_bytes = 1 << 20;
+  int io_threads = 2;
+  int handler_threads = 4;
+  int max_connections = 10'000;
+  std::chrono::seconds request_timeout{30};
+};
+
+struct NodeOptions {
+  bool dev = false;
+  std::string data_dir = "/var/lib/hypermesh";
+  // Relative paths are under data_dir. In dev mode a missing genesis file is created.
+  std::string genesis_file = "genesis.json";
+  base::LogOptions log;
+  ApiOptions api;
+  chain::SequencerOptions sequencer;
+
+  // Dev defaults: ./hm-data, [::1], genesis created on first start.
+  static NodeOptions Dev();
+
+  // Every error names the config key, e.g. "api.listen: IPv4 address ... is not supported".
+  base::Status Validate() const;
+};
+
+}  // namespace hm::node
