@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/builtin_routes.h"
+#include "api/chain_routes.h"
 #include "base/log.h"
 #include "chain/genesis_file.h"
 #include "crypto/ecdsa.h"
@@ -203,6 +204,7 @@ Status Node::StartApi() {
                     {{"version", kVersion}})
       .Set(1);
   HM_TRY(api::RegisterBuiltinRoutes(*router_, metrics_, [this] { return StatusJson(); }));
+  HM_TRY(api::RegisterChainRoutes(*router_, *chain_, *sequencer_));
   api::HttpServerOptions http;
   http.listen_host = options_.api.listen;
   http.listen_port = options_.api.port;

@@ -1,0 +1,27 @@
+// hm: the HyperMesh command-line client.
+// Exit codes: 0 success; 1 the operation failed (node unreachable, rejected, invalid result);
+// 2 usage error.
+#include <CLI/CLI.hpp>
+
+#include "cli/node_client.h"
+#include "cli/status_command.h"
+
+int main(int argc, char** argv) {
+  hm::cli::GlobalFlags flags;
+  int exit_code = 0;
+  CLI::App app{"hm: the HyperMesh command-line client"};
+  app.require_subcommand(1);
+  app.add_option("--node", flags.node, "node address, e.g. [::1]:8443 (default $HM_NODE or [::1]:8443)");
+  app.add_option("--cacert", flags.cacert,
+                 "CA certificate PEM to trust (default $HM_CACERT, else ./hm-data/tls/cert.pem)");
+  app.add_flag("--json", flags.json, "print machine-readable JSON");
+  app.parse_complete_callback([&flags] { hm::cli::ApplyDefaults(flags); });
+  hm::cli::AddStatusCommand(app, flags, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  return exit_code;
+}
