@@ -14,6 +14,7 @@ test: setup build-dev build-release build-fuzz
 	scripts/check-layers
 	ctest --preset dev -j $(JOBS)
 	tests/system/run_all.sh build/dev build/release
+	src/crypto/mlkem/ct_check.sh build/release/src/crypto/mlkem/hm_mlkem_ct_probe
 	scripts/fuzz-smoke build/fuzz
 	@echo "make test: all checks passed"
 
