@@ -3,6 +3,7 @@
 // 2 usage error.
 #include <CLI/CLI.hpp>
 
+#include "cli/key_commands.h"
 #include "cli/node_client.h"
 #include "cli/status_command.h"
 
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", flags.json, "print machine-readable JSON");
   app.parse_complete_callback([&flags] { hm::cli::ApplyDefaults(flags); });
   hm::cli::AddStatusCommand(app, flags, exit_code);
+  hm::cli::AddKeyCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
