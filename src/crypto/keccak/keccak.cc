@@ -5,9 +5,8 @@
 #include "base/check.h"
 
 namespace hm::crypto {
-namespace {
 
-constexpr uint64_t kRoundConstants[24] = {
+const uint64_t kKeccakRoundConstants[24] = {
     0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808AULL, 0x8000000080008000ULL,
     0x000000000000808BULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
     0x000000000000008AULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000AULL,
@@ -15,6 +14,8 @@ constexpr uint64_t kRoundConstants[24] = {
     0x8000000000008002ULL, 0x8000000000000080ULL, 0x000000000000800AULL, 0x800000008000000AULL,
     0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
+
+namespace {
 
 // Rotation offsets r[x + 5y] (FIPS 202 Table 2).
 constexpr int kRho[25] = {0,  1,  62, 28, 27, 36, 44, 6,  55, 20, 3,  10, 43,
@@ -27,7 +28,7 @@ inline uint64_t Rotl(uint64_t v, int n) { return n == 0 ? v : (v << n) | (v >> (
 void KeccakF1600(std::array<uint64_t, 25>& a) {
   uint64_t b[25];
   uint64_t c[5];
-  for (uint64_t rc : kRoundConstants) {
+  for (uint64_t rc : kKeccakRoundConstants) {
     // theta
     for (int x = 0; x < 5; ++x) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
     for (int x = 0; x < 5; ++x) {

@@ -11,6 +11,10 @@
 
 namespace hm::crypto {
 
+// The 24 iota round constants of Keccak-f[1600] (FIPS 202 §3.2.5), shared with vectorised copies
+// of the permutation.
+extern const uint64_t kKeccakRoundConstants[24];
+
 // Applies the 24-round permutation to a 25-lane state (lane i = x + 5y, little-endian lanes).
 void KeccakF1600(std::array<uint64_t, 25>& state);
 

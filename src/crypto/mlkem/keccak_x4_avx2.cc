@@ -6,19 +6,11 @@
 
 #include <immintrin.h>
 
+#include "crypto/keccak/keccak.h"
 #include "crypto/mlkem/hash.h"
 
 namespace hm::crypto::mlkem::internal {
 namespace {
-
-constexpr uint64_t kRoundConstants[24] = {
-    0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808AULL, 0x8000000080008000ULL,
-    0x000000000000808BULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
-    0x000000000000008AULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000AULL,
-    0x000000008000808BULL, 0x800000000000008BULL, 0x8000000000008089ULL, 0x8000000000008003ULL,
-    0x8000000000008002ULL, 0x8000000000000080ULL, 0x000000000000800AULL, 0x800000008000000AULL,
-    0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
-};
 
 // Left rotation of each 64-bit lane; byte-multiple rotations are a single shuffle.
 template <int N>
@@ -48,7 +40,7 @@ HM_AVX2 void KeccakX4PermuteAvx2(KeccakX4& st) {
   __m256i a[25];
   __m256i b[25];
   for (int i = 0; i < 25; ++i) a[i] = _mm256_load_si256(reinterpret_cast<const __m256i*>(st.s[i]));
-  for (uint64_t rc : kRoundConstants) {
+  for (uint64_t rc : kKeccakRoundConstants) {
 #define HM_KX4_XOR(x, y) _mm256_xor_si256((x), (y))
 #define HM_KX4_XOR5(x0, x1, x2, x3, x4) Xor5Avx2((x0), (x1), (x2), (x3), (x4))
 #define HM_KX4_ROTL(v, n) RotlAvx2<n>(v)
@@ -69,7 +61,7 @@ HM_AVX512 void KeccakX4PermuteAvx512(KeccakX4& st) {
   __m256i a[25];
   __m256i b[25];
   for (int i = 0; i < 25; ++i) a[i] = _mm256_load_si256(reinterpret_cast<const __m256i*>(st.s[i]));
-  for (uint64_t rc : kRoundConstants) {
+  for (uint64_t rc : kKeccakRoundConstants) {
 #define HM_KX4_XOR(x, y) _mm256_xor_si256((x), (y))
 #define HM_KX4_XOR5(x0, x1, x2, x3, x4) \
   _mm256_ternarylogic_epi64(_mm256_ternarylogic_epi64((x0), (x1), (x2), 0x96), (x3), (x4), 0x96)
