@@ -115,17 +115,21 @@ base::Status RegisterChainRoutes(Router& router, const chain::Chain& chain,
     j["index"] = (*loc)->index;
     return Response::Json(200, j);
   }));
-  return router.Add("POST", "/api/v1/transactions", [&sequencer](const Request& req) {
+  // Answered from the sequencer's callback once the block is durable: no thread waits.
+  return router.AddAsync("POST", "/api/v1/transactions", [&sequencer](const Request& req,
+                                                                       Responder respond) {
     auto body = ParseJsonBody(req);
-    if (!body.ok()) return ErrorResponse(body.status());
+    if (!body.ok()) return respond(ErrorResponse(body.status()));
     auto tx = TxFromJson(*body);
-    if (!tx.ok()) return ErrorResponse(tx.status());
-    auto receipt = sequencer.SubmitAndWait(std::move(tx).value());
-    if (!receipt.ok()) return ErrorResponse(receipt.status());
-    return Response::Json(200, {{"tx_hash", base::HexEncode(receipt->tx_hash)},
-                                {"height", receipt->height},
-                                {"index", receipt->index},
-                                {"output", base::Base64Encode(receipt->output)}});
+    if (!tx.ok()) return respond(ErrorResponse(tx.status()));
+    sequencer.Submit(std::move(tx).value(),
+                     [respond = std::move(respond)](base::Result<chain::TxReceipt> receipt) {
+                       if (!receipt.ok()) return respond(ErrorResponse(receipt.status()));
+                       respond(Response::Json(200, {{"tx_hash", base::HexEncode(receipt->tx_hash)},
+                                                    {"height", receipt->height},
+                                                    {"index", receipt->index},
+                                                    {"output", base::Base64Encode(receipt->output)}}));
+                     });
   });
 }
 

@@ -196,9 +196,10 @@ void HttpSession::RunHandler() {
   request_.remote_address = remote_;
   asio::post(core_->handler_io(), [self = shared_from_this(), request = std::move(request_),
                                    match = match_]() mutable {
-    Response response = self->core_->router().Dispatch(request, match);
-    asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-      self->Reply(std::move(response), After::kKeepAlive);
+    self->core_->router().DispatchAsync(request, match, [self](Response response) {
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->Reply(std::move(response), After::kKeepAlive);
+      });
     });
   });
 }

@@ -1,5 +1,8 @@
 #include "api/router.h"
 
+#include <atomic>
+#include <future>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -79,11 +82,23 @@ std::string MediaType(std::string_view content_type) {
 
 base::Status Router::Add(std::string_view method, std::string_view pattern, Handler handler,
                          RouteOptions options) {
+  if (!handler)
+    return base::InvalidArgument(fmt::format("route {} {} has no handler", method, pattern));
+  return AddEndpoint(method, pattern, Endpoint{std::move(handler), nullptr}, options);
+}
+
+base::Status Router::AddAsync(std::string_view method, std::string_view pattern,
+                              AsyncHandler handler, RouteOptions options) {
+  if (!handler)
+    return base::InvalidArgument(fmt::format("route {} {} has no handler", method, pattern));
+  return AddEndpoint(method, pattern, Endpoint{nullptr, std::move(handler)}, options);
+}
+
+base::Status Router::AddEndpoint(std::string_view method, std::string_view pattern,
+                                 Endpoint endpoint, RouteOptions options) {
   if (method.empty() || !std::all_of(method.begin(), method.end(), IsTokenChar)) {
     return base::InvalidArgument(fmt::format("route method '{}' is not an HTTP token", method));
   }
-  if (!handler)
-    return base::InvalidArgument(fmt::format("route {} {} has no handler", method, pattern));
   if (pattern.empty() || pattern.front() != '/') {
     return base::InvalidArgument(fmt::format("route pattern '{}' must start with '/'", pattern));
   }
@@ -119,7 +134,7 @@ base::Status Router::Add(std::string_view method, std::string_view pattern, Hand
     return base::AlreadyExists(
         fmt::format("route {} {} conflicts with {} {}", method, pattern, method, it->pattern));
   }
-  it->methods.emplace(m, std::make_pair(std::make_shared<Handler>(std::move(handler)), options));
+  it->methods.emplace(m, std::make_pair(std::make_shared<Endpoint>(std::move(endpoint)), options));
   return base::Status::Ok();
 }
 
@@ -176,7 +191,7 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
   if (best != nullptr) {
     result.kind = RouteMatch::Kind::kFound;
     result.label = best->pattern;
-    result.handler = best_entry->first.get();
+    result.endpoint = best_entry->first.get();
     result.options = best_entry->second;
     result.params = std::move(best_params);
     return result;
@@ -194,19 +209,36 @@ Response Router::Dispatch(Request& request) const {
 }
 
 Response Router::Dispatch(Request& request, const RouteMatch& match) const {
+  std::promise<Response> answer;
+  std::future<Response> future = answer.get_future();
+  DispatchAsync(request, match, [&answer](Response r) { answer.set_value(std::move(r)); });
+  return future.get();
+}
+
+void Router::DispatchAsync(Request& request, const RouteMatch& match, Responder respond) const {
   switch (match.kind) {
     case RouteMatch::Kind::kNotFound:
-      return RouteNotFound(request.path);
+      return respond(RouteNotFound(request.path));
     case RouteMatch::Kind::kMethodNotAllowed:
-      return MethodNotAllowed(request.method, match.allow);
+      return respond(MethodNotAllowed(request.method, match.allow));
     case RouteMatch::Kind::kFound:
       break;
   }
   request.path_params = match.params;
+  // The responder may run at most once, whatever a handler does.
+  auto once = std::make_shared<std::atomic<bool>>(false);
+  Responder guarded = [once, respond = std::move(respond)](Response r) {
+    if (!once->exchange(true)) respond(std::move(r));
+  };
   // Handlers are project code and should not throw, but a stray library exception (say, a JSON
   // type error on unexpected input) must cost one request, not the process.
   try {
-    return (*match.handler)(request);
+    if (match.endpoint->sync) {
+      guarded(match.endpoint->sync(request));
+    } else {
+      match.endpoint->async(request, guarded);
+    }
+    return;
   } catch (const std::exception& e) {
     HM_LOG_RATELIMITED(base::LogLevel::kError, 5, "api", "handler for {} {} threw: {}",
                        request.method, match.label, e.what());
@@ -214,7 +246,7 @@ Response Router::Dispatch(Request& request, const RouteMatch& match) const {
     HM_LOG_RATELIMITED(base::LogLevel::kError, 5, "api", "handler for {} {} threw", request.method,
                        match.label);
   }
-  return HttpError(500, "INTERNAL", "internal error");
+  guarded(HttpError(500, "INTERNAL", "internal error"));
 }
 
 size_t Router::size() const {

@@ -18,8 +18,21 @@
 
 namespace hm::api {
 
-// Handlers may block (e.g. until a block commits); front ends run them off the I/O threads.
+// Handlers may block briefly; front ends run them off the I/O threads.
 using Handler = std::function<Response(const Request&)>;
+
+// Delivers a response; call it exactly once, from any thread, at any later time.
+using Responder = std::function<void(Response)>;
+// An asynchronous handler answers through `respond`, e.g. once a transaction's block commits, so
+// no thread waits meanwhile. The request is destroyed when the handler returns: copy what the
+// answer needs.
+using AsyncHandler = std::function<void(const Request&, Responder respond)>;
+
+// A route's handler: exactly one of the two is set.
+struct Endpoint {
+  Handler sync;
+  AsyncHandler async;
+};
 
 struct RouteOptions {
   uint64_t max_body_bytes = 0;  // 0: the front end's default limit
@@ -36,7 +49,7 @@ struct RouteMatch {
   std::string allow;  // for kMethodNotAllowed: "GET, HEAD, POST"
   RouteOptions options;
   std::map<std::string, std::string> params;
-  const Handler* handler = nullptr;  // kFound only; owned by the Router
+  const Endpoint* endpoint = nullptr;  // kFound only; owned by the Router
 };
 
 class Router {
@@ -49,6 +62,8 @@ class Router {
   // (same method on an equivalent pattern). HEAD is served by GET routes automatically.
   base::Status Add(std::string_view method, std::string_view pattern, Handler handler,
                    RouteOptions options = {});
+  base::Status AddAsync(std::string_view method, std::string_view pattern, AsyncHandler handler,
+                        RouteOptions options = {});
 
   // Resolves without running anything (front ends use it to pick the body limit before reading
   // the body). Literal segments beat parameters; among patterns matching the path, the most
@@ -57,8 +72,11 @@ class Router {
 
   // Match + run: 404/405 JSON for no route; fills request.path_params. A handler that throws
   // gets a 500 (the exception is logged, never shown).
+  // Waits for asynchronous handlers (tests and tools; front ends use DispatchAsync).
   Response Dispatch(Request& request) const;
   Response Dispatch(Request& request, const RouteMatch& match) const;
+  // Runs the handler; `respond` is called exactly once, possibly later and on another thread.
+  void DispatchAsync(Request& request, const RouteMatch& match, Responder respond) const;
 
   size_t size() const;
 
@@ -67,7 +85,9 @@ class Router {
     bool is_param;
     std::string text;  // literal text or parameter name
   };
-  using MethodEntry = std::pair<std::shared_ptr<Handler>, RouteOptions>;
+  base::Status AddEndpoint(std::string_view method, std::string_view pattern, Endpoint endpoint,
+                           RouteOptions options);
+  using MethodEntry = std::pair<std::shared_ptr<Endpoint>, RouteOptions>;
   struct Route {
     std::string pattern;
     std::vector<Segment> segments;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <thread>
 
 #include "api/errors.h"
 
@@ -108,7 +109,7 @@ TEST_F(RouterTest, MatchReportsOptionsAndLabel) {
   EXPECT_EQ(m.kind, RouteMatch::Kind::kFound);
   EXPECT_EQ(m.options.max_body_bytes, 4096u);
   EXPECT_EQ(m.label, "/api/v1/certificates");
-  EXPECT_NE(m.handler, nullptr);
+  EXPECT_NE(m.endpoint, nullptr);
   EXPECT_EQ(router_.size(), 7u);
 }
 
@@ -193,6 +194,59 @@ TEST(ParseJsonBodyTest, WrongContentTypeIs415) {
   ASSERT_FALSE(j.ok());
   EXPECT_TRUE(IsUnsupportedMediaType(j.status()));
   EXPECT_EQ(ErrorResponse(j.status()).status, 415);
+}
+
+}  // namespace
+}  // namespace hm::api
+
+namespace hm::api {
+namespace {
+
+TEST(RouterAsyncTest, AsyncHandlerAnswersLaterFromAnotherThread) {
+  Router router;
+  ASSERT_TRUE(router
+                  .AddAsync("POST", "/later/{id}",
+                            [](const Request& req, Responder respond) {
+                              std::string id(req.PathParam("id"));
+                              std::thread([id, respond = std::move(respond)] {
+                                respond(Response::Json(200, {{"id", id}}));
+                              }).detach();
+                            })
+                  .ok());
+  Request req;
+  req.method = "POST";
+  req.path = "/later/42";
+  Response r = router.Dispatch(req);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["id"], "42");
+}
+
+TEST(RouterAsyncTest, ResponderRunsOnceEvenIfCalledTwiceOrAfterAThrow) {
+  Router router;
+  ASSERT_TRUE(router
+                  .AddAsync("GET", "/twice",
+                            [](const Request&, Responder respond) {
+                              respond(Response::Text(200, "first"));
+                              respond(Response::Text(500, "second"));
+                            })
+                  .ok());
+  ASSERT_TRUE(router
+                  .AddAsync("GET", "/throws",
+                            [](const Request&, Responder) -> void {
+                              throw std::runtime_error("boom");
+                            })
+                  .ok());
+  int calls = 0;
+  Request req;
+  req.method = "GET";
+  req.path = "/twice";
+  router.DispatchAsync(req, router.Match("GET", "/twice"), [&](Response r) {
+    ++calls;
+    EXPECT_EQ(r.body, "first");
+  });
+  EXPECT_EQ(calls, 1);
+  req.path = "/throws";
+  EXPECT_EQ(router.Dispatch(req).status, 500);
 }
 
 }  // namespace
