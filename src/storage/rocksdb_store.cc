@@ -313,7 +313,16 @@ rocksdb::ColumnFamilyOptions BuildCfOptions(const RocksDbOptions& o,
     table.no_block_cache = true;
   }
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // Partitioned filters and a two-level index: a large SST file's filter is split into small
+  // blocks that fit the cache shards, and only the pinned top level stays resident. A monolithic
+  // filter block larger than a cache shard is re-read on every lookup (seen as 7.7 ms p99 proof
+  // reads at 1M CT entries with a 64 MiB cache).
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
   table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_top_level_index_and_filter = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
   table.format_version = 5;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -402,7 +411,10 @@ Result<std::unique_ptr<KvStore>> OpenRocksDb(const std::string& path,
   HM_TRY(options.Validate().WithContext(fmt::format("storage: options for {}", path)));
   const rocksdb::DBOptions db_options = BuildDbOptions(options);
   std::shared_ptr<rocksdb::Cache> cache;
-  if (options.block_cache_bytes > 0) cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // 16 shards (not RocksDB's default 64) so each shard holds several MiB of blocks.
+  if (options.block_cache_bytes > 0) {
+    cache = rocksdb::NewLRUCache(options.block_cache_bytes, /*num_shard_bits=*/4);
+  }
   const rocksdb::ColumnFamilyOptions cf_options = BuildCfOptions(options, cache);
 
   HM_ASSIGN_OR_RETURN(std::vector<std::string> names, ColumnFamilyNames(path, options, db_options));
