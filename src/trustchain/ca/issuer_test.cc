@@ -25,10 +25,13 @@ ParsedCsr Csr(const std::vector<std::string>& dns, const std::vector<std::string
   return std::move(csr).value();
 }
 
-SctProvider FakeLog(std::vector<PrecertEntry>* seen) {
+constexpr uint64_t kSctTime = 1735689600123;
+
+// SCTs from a real CT log signer; records what was submitted.
+SctProvider TestLog(std::vector<PrecertEntry>* seen) {
   return [seen](const PrecertEntry& e) -> base::Result<base::Bytes> {
     seen->push_back(e);
-    return testing::FakeSctList(1735689600123);
+    return testing::TestLogSctList(e, kSctTime);
   };
 }
 
@@ -65,7 +68,7 @@ TEST(IssuerTest, LeafChainsToRootWithEmbeddedScts) {
   const auto& pki = GetTestPki();
   std::vector<PrecertEntry> seen;
   auto leaf = IssueLeaf(pki.intermediate, Csr({"node1.hypermesh"}), DefaultLeafOptions(10),
-                        FakeLog(&seen), testing::TestRandom());
+                        TestLog(&seen), testing::TestRandom());
   ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
   auto x = testing::ParseCert(leaf->der);
   EXPECT_EQ(VerifyChain(x.get(), X509_PURPOSE_SSL_SERVER), 1);
@@ -92,6 +95,28 @@ TEST(IssuerTest, LeafChainsToRootWithEmbeddedScts) {
   EXPECT_EQ(seen[0].issuer_key_hash, pki.intermediate.key_hash());
   EXPECT_EQ(X509_verify(pre.get(), X509_get0_pubkey(pki.intermediate.cert())), 1);
 
+  // The embedded SCT is the log's signature over the entry rebuilt from the final certificate
+  // (issuer key hash + TBS without the SCT list), as an RFC 6962 client checks it.
+  PrecertEntry rebuilt{pki.intermediate.key_hash(), TbsWithout(leaf->der, kOidCtSctList)};
+  ct::LogEntry logged = testing::PrecertLogEntry(rebuilt, kSctTime);
+  ct::Sct sct = testing::TestLog().SignSct(logged);
+  EXPECT_TRUE(testing::TestLog().public_keys().VerifySct(sct, logged).ok());
+  auto ext = base::Bytes();
+  {
+    const int sct_idx = X509_get_ext_by_NID(x.get(), NID_ct_precert_scts, -1);
+    ASSERT_GE(sct_idx, 0);
+    const ASN1_OCTET_STRING* data = X509_EXTENSION_get_data(X509_get_ext(x.get(), sct_idx));
+    ext.assign(data->data, data->data + data->length);
+  }
+  // extnValue = OCTET STRING { u16 list length, u16 sct length, SCT }.
+  ASSERT_GT(ext.size(), 6u);
+  const size_t header = ext[1] < 0x80 ? 2 : 2 + (ext[1] & 0x7f);
+  auto embedded = ct::Sct::Parse(base::ByteSpan(ext).subspan(header + 4));
+  ASSERT_TRUE(embedded.ok()) << embedded.status().ToString();
+  EXPECT_TRUE(testing::TestLog().public_keys().VerifySct(*embedded, logged).ok());
+  logged.entry.back() ^= 1;
+  EXPECT_FALSE(testing::TestLog().public_keys().VerifySct(*embedded, logged).ok());
+
   // Profile.
   EXPECT_EQ(X509_get_extension_flags(x.get()) & EXFLAG_CA, 0u);
   EXPECT_EQ(X509_get_key_usage(x.get()), static_cast<uint32_t>(KU_DIGITAL_SIGNATURE));
@@ -117,7 +142,7 @@ TEST(IssuerTest, AltSignatureOnLeafsAndTampering) {
   ASSERT_TRUE(spki.ok());
   std::vector<PrecertEntry> seen;
   auto hybrid = IssueLeaf(pki.intermediate, Csr({"node2.hypermesh"}, {}, *spki),
-                          DefaultLeafOptions(11), FakeLog(&seen), testing::TestRandom());
+                          DefaultLeafOptions(11), TestLog(&seen), testing::TestRandom());
   ASSERT_TRUE(hybrid.ok()) << hybrid.status().ToString();
   const auto& int_pk = pki.intermediate.falcon()->public_key;
   EXPECT_TRUE(VerifyAltSignature(hybrid->der, int_pk).ok());
@@ -135,7 +160,7 @@ TEST(IssuerTest, AltSignatureOnLeafsAndTampering) {
 
   // A classical (Ed25519) leaf has no subjectAltPublicKeyInfo but is still alt-signed.
   auto plain = IssueLeaf(pki.intermediate, Csr({"node3.hypermesh"}, {}, std::nullopt, "ED25519"),
-                         DefaultLeafOptions(12), FakeLog(&seen), testing::TestRandom());
+                         DefaultLeafOptions(12), TestLog(&seen), testing::TestRandom());
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();
   EXPECT_TRUE(VerifyAltSignature(plain->der, int_pk).ok());
   auto none = SubjectAltPublicKey(plain->der);
@@ -165,37 +190,37 @@ TEST(IssuerTest, RejectsOutOfPolicyWithoutCallingTheLog) {
   const auto& pki = GetTestPki();
   std::vector<PrecertEntry> seen;
   auto r = IssueLeaf(pki.intermediate, Csr({"node1.hypermesh", "evil.example.com"}),
-                     DefaultLeafOptions(13), FakeLog(&seen), testing::TestRandom());
+                     DefaultLeafOptions(13), TestLog(&seen), testing::TestRandom());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::Code::kPermissionDenied);
   EXPECT_NE(r.status().message().find("evil.example.com"), std::string_view::npos);
   EXPECT_TRUE(seen.empty());
 
   auto ip = IssueLeaf(pki.intermediate, Csr({"a.hypermesh"}, {"::1"}), DefaultLeafOptions(14),
-                      FakeLog(&seen), testing::TestRandom());
+                      TestLog(&seen), testing::TestRandom());
   EXPECT_EQ(ip.status().code(), base::Code::kPermissionDenied);
 
   LeafOptions dev = DefaultLeafOptions(15);
   dev.policy.allow_any = true;
-  auto ok = IssueLeaf(pki.intermediate, Csr({"example.org"}, {"::1"}), dev, FakeLog(&seen),
+  auto ok = IssueLeaf(pki.intermediate, Csr({"example.org"}, {"::1"}), dev, TestLog(&seen),
                       testing::TestRandom());
   EXPECT_TRUE(ok.ok()) << ok.status().ToString();
 
   LeafOptions bad_url = DefaultLeafOptions(16);
   bad_url.ocsp_url = "ftp://x";
-  EXPECT_EQ(IssueLeaf(pki.intermediate, Csr({"a.hypermesh"}), bad_url, FakeLog(&seen),
+  EXPECT_EQ(IssueLeaf(pki.intermediate, Csr({"a.hypermesh"}), bad_url, TestLog(&seen),
                       testing::TestRandom())
                 .status()
                 .code(),
             base::Code::kInvalidArgument);
   LeafOptions bad_serial = DefaultLeafOptions(17);
   bad_serial.serial[0] = 0x80;
-  EXPECT_EQ(IssueLeaf(pki.intermediate, Csr({"a.hypermesh"}), bad_serial, FakeLog(&seen),
+  EXPECT_EQ(IssueLeaf(pki.intermediate, Csr({"a.hypermesh"}), bad_serial, TestLog(&seen),
                       testing::TestRandom())
                 .status()
                 .code(),
             base::Code::kInvalidArgument);
-  EXPECT_EQ(IssueLeaf(pki.intermediate, Csr({}), DefaultLeafOptions(18), FakeLog(&seen),
+  EXPECT_EQ(IssueLeaf(pki.intermediate, Csr({}), DefaultLeafOptions(18), TestLog(&seen),
                       testing::TestRandom())
                 .status()
                 .code(),

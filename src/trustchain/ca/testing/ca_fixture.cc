@@ -1,5 +1,7 @@
 #include "trustchain/ca/testing/ca_fixture.h"
 
+#include "crypto/secure_random.h"
+
 #include <arpa/inet.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -135,25 +137,36 @@ LeafOptions DefaultLeafOptions(uint8_t serial_last) {
   return o;
 }
 
-base::Bytes FakeSctList(uint64_t timestamp_ms) {
-  base::Bytes sct;
-  sct.push_back(0);                 // v1
-  sct.insert(sct.end(), 32, 0xab);  // log id
-  for (int i = 7; i >= 0; --i) sct.push_back(static_cast<uint8_t>(timestamp_ms >> (8 * i)));
-  sct.insert(sct.end(), {0, 0});  // no extensions
-  sct.insert(sct.end(), {4, 3});  // sha256, ecdsa
-  const base::Bytes sig = {0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
-  sct.push_back(0);
-  sct.push_back(static_cast<uint8_t>(sig.size()));
-  sct.insert(sct.end(), sig.begin(), sig.end());
-  base::Bytes list;
-  const size_t inner = sct.size() + 2;
-  list.push_back(static_cast<uint8_t>(inner >> 8));
-  list.push_back(static_cast<uint8_t>(inner));
-  list.push_back(static_cast<uint8_t>(sct.size() >> 8));
-  list.push_back(static_cast<uint8_t>(sct.size()));
-  list.insert(list.end(), sct.begin(), sct.end());
-  return list;
+const ct::LogSigner& TestLog() {
+  static const ct::LogSigner* log = [] {
+    crypto::SecureRandom random;
+    auto falcon = crypto::falcon::KeyGen(crypto::falcon::Variant::kFalcon1024, random);
+    HM_CHECK_OK(falcon.status());
+    auto signer = ct::LogSigner::Create(crypto::EcdsaP256PrivateKey::Generate(),
+                                        falcon->secret_key);
+    HM_CHECK_OK(signer.status());
+    return new ct::LogSigner(std::move(signer).value());
+  }();
+  return *log;
+}
+
+ct::LogEntry PrecertLogEntry(const PrecertEntry& entry, uint64_t timestamp_ms) {
+  ct::LogEntry e;
+  e.timestamp_ms = timestamp_ms;
+  e.type = ct::EntryType::kPrecert;
+  e.entry = entry.tbs_certificate;
+  ct::Digest32 key_hash{};
+  HM_CHECK(entry.issuer_key_hash.size() == key_hash.size());
+  std::copy(entry.issuer_key_hash.begin(), entry.issuer_key_hash.end(), key_hash.begin());
+  e.issuer_key_hash = key_hash;
+  return e;
+}
+
+base::Bytes TestLogSctList(const PrecertEntry& entry, uint64_t timestamp_ms) {
+  const ct::Sct sct = TestLog().SignSct(PrecertLogEntry(entry, timestamp_ms));
+  auto list = ct::SerializeSctList(std::span(&sct, 1));
+  HM_CHECK_OK(list.status());
+  return std::move(list).value();
 }
 
 internal::X509Ptr ParseCert(const base::Bytes& der) {

@@ -1,5 +1,5 @@
 // Test-only helpers for hm_trustchain_ca: a generated root + intermediate (built once per test
-// binary, keys never leave memory), CSR construction with OpenSSL, a fake SCT provider.
+// binary, keys never leave memory), CSR construction with OpenSSL, and a real CT log signer (fresh keys) for embedded SCTs.
 // Thread-safety: GetTestPki() is initialised once (function-local static); others are pure.
 #pragma once
 
@@ -10,6 +10,9 @@
 
 #include "base/bytes.h"
 #include "base/random.h"
+#include "trustchain/ca/issuer.h"
+#include "trustchain/ct/log_entry.h"
+#include "trustchain/ct/signing.h"
 #include "trustchain/ca/internal/ossl.h"
 #include "trustchain/ca/issuer.h"
 #include "trustchain/ca/x509_builder.h"
@@ -40,7 +43,12 @@ base::Bytes Serial(uint8_t last);
 LeafOptions DefaultLeafOptions(uint8_t serial_last);
 
 // A well-formed one-entry SignedCertificateTimestampList (RFC 6962 §3.3) with `timestamp_ms`.
-base::Bytes FakeSctList(uint64_t timestamp_ms);
+// The test log (ECDSA P-256 + Falcon-1024 keys generated once per binary).
+const ct::LogSigner& TestLog();
+// A one-SCT SignedCertificateTimestampList for `entry`, signed by TestLog().
+base::Bytes TestLogSctList(const PrecertEntry& entry, uint64_t timestamp_ms);
+// The CT log entry the SCT covers.
+ct::LogEntry PrecertLogEntry(const PrecertEntry& entry, uint64_t timestamp_ms);
 
 internal::X509Ptr ParseCert(const base::Bytes& der);
 

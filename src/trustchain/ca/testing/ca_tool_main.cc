@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
   o.not_before = now - std::chrono::minutes(5);
   auto leaf = ca::IssueLeaf(
       pki.intermediate, *csr, o,
-      [](const ca::PrecertEntry&) {
-        return hm::base::Result<hm::base::Bytes>(ca::testing::FakeSctList(1735689600123));
+      [](const ca::PrecertEntry& e) {
+        return hm::base::Result<hm::base::Bytes>(ca::testing::TestLogSctList(e, 1735689600123));
       },
       random);
   if (!leaf.ok()) {
