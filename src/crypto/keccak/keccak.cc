@@ -52,8 +52,27 @@ void KeccakF1600(std::array<uint64_t, 25>& a) {
   }
 }
 
+namespace {
+
+inline uint64_t LoadLane(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+inline void StoreLane(uint8_t* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+}  // namespace
+
 KeccakSponge::KeccakSponge(size_t rate_bytes, uint8_t domain) : rate_(rate_bytes), domain_(domain) {
   HM_CHECK(rate_bytes > 0 && rate_bytes < 200 && rate_bytes % 8 == 0);
+}
+
+KeccakSponge::~KeccakSponge() {
+  volatile uint64_t* lanes = state_.data();
+  for (size_t i = 0; i < state_.size(); ++i) lanes[i] = 0;
 }
 
 void KeccakSponge::Reset() {
@@ -64,13 +83,25 @@ void KeccakSponge::Reset() {
 
 void KeccakSponge::Absorb(std::span<const uint8_t> data) {
   HM_CHECK(!squeezing_);
-  for (uint8_t byte : data) {
-    state_[pos_ / 8] ^= uint64_t{byte} << (8 * (pos_ % 8));
+  size_t i = 0;
+  auto absorb_byte = [&] {
+    state_[pos_ / 8] ^= uint64_t{data[i++]} << (8 * (pos_ % 8));
     if (++pos_ == rate_) {
       KeccakF1600(state_);
       pos_ = 0;
     }
+  };
+  while (i < data.size() && pos_ % 8 != 0) absorb_byte();
+  while (data.size() - i >= 8) {
+    state_[pos_ / 8] ^= LoadLane(data.data() + i);
+    i += 8;
+    pos_ += 8;
+    if (pos_ == rate_) {
+      KeccakF1600(state_);
+      pos_ = 0;
+    }
   }
+  while (i < data.size()) absorb_byte();
 }
 
 void KeccakSponge::Finalize() {
@@ -83,13 +114,20 @@ void KeccakSponge::Finalize() {
 
 void KeccakSponge::Squeeze(std::span<uint8_t> out) {
   if (!squeezing_) Finalize();
-  for (uint8_t& byte : out) {
+  size_t i = 0;
+  while (i < out.size()) {
     if (pos_ == rate_) {
       KeccakF1600(state_);
       pos_ = 0;
     }
-    byte = static_cast<uint8_t>(state_[pos_ / 8] >> (8 * (pos_ % 8)));
-    ++pos_;
+    if (pos_ % 8 == 0 && out.size() - i >= 8) {
+      StoreLane(out.data() + i, state_[pos_ / 8]);
+      i += 8;
+      pos_ += 8;
+    } else {
+      out[i++] = static_cast<uint8_t>(state_[pos_ / 8] >> (8 * (pos_ % 8)));
+      ++pos_;
+    }
   }
 }
 

@@ -18,15 +18,21 @@ extern const uint64_t kKeccakRoundConstants[24];
 // Applies the 24-round permutation to a 25-lane state (lane i = x + 5y, little-endian lanes).
 void KeccakF1600(std::array<uint64_t, 25>& state);
 
-// A Keccak sponge with a fixed rate and domain-separation byte.
+// A Keccak sponge with a fixed rate and domain-separation byte. Absorbs and squeezes whole
+// 64-bit lanes where it can; wipes its state on destruction (inputs may be secret).
 class KeccakSponge {
  public:
   KeccakSponge(size_t rate_bytes, uint8_t domain);
+  ~KeccakSponge();
+  KeccakSponge(const KeccakSponge&) = delete;
+  KeccakSponge& operator=(const KeccakSponge&) = delete;
 
   // Absorbing after the first Squeeze is a bug (HM_CHECK).
   void Absorb(std::span<const uint8_t> data);
-  // May be called any number of times; output is the concatenation.
+  // May be called any number of times; output is the concatenation (so n blocks of output are
+  // Squeeze of n * rate bytes).
   void Squeeze(std::span<uint8_t> out);
+  size_t rate() const { return rate_; }
   void Reset();
 
  private:

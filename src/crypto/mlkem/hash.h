@@ -1,6 +1,5 @@
-// Internal to ML-KEM: the FIPS 203 hash functions H, G, J, PRF and XOF on a lane-wise Keccak
-// sponge (the shared KeccakSponge absorbs byte by byte, too slow for 1.5 KB keys), and the
-// interleaved 4-way Keccak state used by the x4 job runner. Thread-safety: value types.
+// Internal to ML-KEM: the FIPS 203 hash functions H, G, J (on the shared crypto::KeccakSponge),
+// and the interleaved 4-way Keccak state used by the x4 job runner. Thread-safety: value types.
 #pragma once
 
 #include <array>
@@ -16,32 +15,6 @@ inline constexpr size_t kShake128Rate = 168;
 inline constexpr size_t kShake256Rate = 136;
 inline constexpr size_t kSha3_256Rate = 136;
 inline constexpr size_t kSha3_512Rate = 72;
-
-// A Keccak sponge that absorbs whole lanes; wipes its state on destruction.
-class Sponge {
- public:
-  Sponge(size_t rate, uint8_t domain) : rate_(rate), domain_(domain) {}
-  ~Sponge();
-  Sponge(const Sponge&) = delete;
-  Sponge& operator=(const Sponge&) = delete;
-
-  void Absorb(std::span<const uint8_t> in);
-  // Pads and permutes; afterwards SqueezeBlocks yields rate-sized blocks.
-  void Finish();
-  void SqueezeBlocks(uint8_t* out, size_t blocks);
-  // Up to one rate of output after Finish (for the fixed-length hashes).
-  void SqueezePrefix(uint8_t* out, size_t len);
-
- private:
-  void XorBlock(const uint8_t* block);
-
-  std::array<uint64_t, 25> state_{};
-  std::array<uint8_t, 168> buf_{};
-  size_t rate_;
-  size_t pos_ = 0;
-  uint8_t domain_;
-  bool squeezed_ = false;  // the current state has been output; permute before the next block
-};
 
 // H = SHA3-256.
 void HashH(std::span<const uint8_t> in, uint8_t out[32]);

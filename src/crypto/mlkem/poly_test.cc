@@ -408,20 +408,5 @@ TEST(MlKemHashTest, MatchesSharedKeccak) {
   }
 }
 
-TEST(MlKemHashTest, SqueezeBlocksMatchesShake128) {
-  const uint8_t seed[34] = {9, 8, 7};
-  Sponge s(kShake128Rate, 0x1F);
-  s.Absorb(seed);
-  s.Finish();
-  std::vector<uint8_t> got(5 * kShake128Rate);
-  s.SqueezeBlocks(got.data(), 3);
-  s.SqueezeBlocks(got.data() + 3 * kShake128Rate, 2);
-  Shake128 ref;
-  ref.Absorb(seed);
-  std::vector<uint8_t> want(got.size());
-  ref.Squeeze(want);
-  EXPECT_EQ(got, want);
-}
-
 }  // namespace
 }  // namespace hm::crypto::mlkem::internal

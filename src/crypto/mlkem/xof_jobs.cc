@@ -133,18 +133,17 @@ void RunStreamingSequential(const XofJob& job) {
 
 void RunOneSequential(const XofJob& job) {
   if (job.stream != nullptr) return RunStreamingSequential(job);
-  Sponge s(job.rate, job.domain);
+  KeccakSponge s(job.rate, job.domain);
   s.Absorb({job.prefix, job.prefix_len});
   s.Absorb({job.ext[0], job.ext_len[0]});
   s.Absorb({job.ext[1], job.ext_len[1]});
-  s.Finish();
   switch (job.kind) {
     case XofJob::Kind::kHash:
-      s.SqueezePrefix(job.out, job.out_len);
+      s.Squeeze({job.out, job.out_len});
       break;
     case XofJob::Kind::kCbd: {
       uint8_t buf[2 * kShake256Rate];
-      s.SqueezeBlocks(buf, job.eta == 2 ? 1 : 2);
+      s.Squeeze({buf, (job.eta == 2 ? 1u : 2u) * kShake256Rate});
       CbdPortable(*job.poly, buf, job.eta);
       Wipe(buf, sizeof(buf));
       break;
@@ -153,7 +152,7 @@ void RunOneSequential(const XofJob& job) {
       uint8_t buf[kShake128Rate];
       int count = 0;
       while (count < kN) {
-        s.SqueezeBlocks(buf, 1);
+        s.Squeeze(buf);
         count = RejectSamplePortable(job.poly->c, count, kN, buf, sizeof(buf));
       }
       break;
