@@ -261,6 +261,15 @@ Result<std::optional<Bytes>> Chain::ReadState(std::string_view module, ByteSpan 
   return store_->Get(kStateCf, StateKey(module, key));
 }
 
+base::Status Chain::ScanState(std::string_view module, ByteSpan prefix,
+                             const std::function<bool(ByteSpan key, ByteSpan value)>& fn) const {
+  const Bytes full = StateKey(module, prefix);
+  const size_t strip = full.size() - prefix.size();
+  return store_->ScanPrefix(kStateCf, full, [&](ByteSpan key, ByteSpan value) {
+    return fn(key.subspan(strip), value);
+  });
+}
+
 Result<Head> ReplayChain(const storage::KvStore& source, storage::KvStore* scratch,
                          const Genesis& genesis, std::vector<Module*> modules) {
   HM_ASSIGN_OR_RETURN(auto chain, Chain::Open(scratch, genesis, std::move(modules)));

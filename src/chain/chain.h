@@ -74,6 +74,10 @@ class Chain {
   base::Result<std::optional<Block>> GetBlock(uint64_t height) const;
   base::Result<std::optional<TxLocation>> FindTx(const Digest32& tx_hash) const;
   base::Result<std::optional<Bytes>> ReadState(std::string_view module, ByteSpan key) const;
+  // Calls fn(key, value) for each committed state key of `module` starting with `prefix`, in
+  // key order (keys without the module prefix), until fn returns false.
+  base::Status ScanState(std::string_view module, ByteSpan prefix,
+                         const std::function<bool(ByteSpan key, ByteSpan value)>& fn) const;
 
  private:
   Chain(storage::KvStore* store, Genesis genesis, std::map<std::string, Module*, std::less<>> modules)

@@ -15,7 +15,8 @@ Result<Genesis> ParseGenesisJson(std::string_view text) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgument("genesis: not a JSON object");
   for (const auto& [key, _] : j.items()) {
-    if (key != "chain_id" && key != "genesis_time_ms" && key != "proposer") {
+    if (key != "chain_id" && key != "genesis_time_ms" && key != "proposer" &&
+        key != "module_params") {
       return InvalidArgument("genesis: unknown field '" + key + "'");
     }
   }
@@ -44,6 +45,20 @@ Result<Genesis> ParseGenesisJson(std::string_view text) {
   auto key = base::Base64Decode((*p)["public_key"].get<std::string>());
   if (!key.ok()) return key.status().WithContext("genesis: proposer.public_key");
   g.proposer_public_key = std::move(key).value();
+  if (j.contains("module_params")) {
+    const json& mp = j["module_params"];
+    if (!mp.is_object()) {
+      return InvalidArgument("genesis: 'module_params' must be an object {module: base64}");
+    }
+    for (const auto& [name, value] : mp.items()) {  // nlohmann orders object keys
+      if (!value.is_string()) {
+        return InvalidArgument("genesis: module_params." + name + " must be a base64 string");
+      }
+      auto bytes = base::Base64Decode(value.get<std::string>());
+      if (!bytes.ok()) return bytes.status().WithContext("genesis: module_params." + name);
+      g.module_params.push_back({name, std::move(bytes).value()});
+    }
+  }
   HM_TRY(g.Validate().WithContext("genesis"));
   return g;
 }
@@ -54,6 +69,11 @@ std::string GenesisToJson(const Genesis& g) {
             {"proposer",
              {{"alg", std::string(SigAlgName(g.proposer_sig_alg))},
               {"public_key", base::Base64Encode(g.proposer_public_key)}}}};
+  if (!g.module_params.empty()) {
+    json mp = json::object();
+    for (const auto& p : g.module_params) mp[p.module] = base::Base64Encode(p.params);
+    j["module_params"] = std::move(mp);
+  }
   return j.dump(2) + "\n";
 }
 

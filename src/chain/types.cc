@@ -211,7 +211,19 @@ Bytes Genesis::Encode() const {
   w.U64(genesis_time_ms);
   w.U8(static_cast<uint8_t>(proposer_sig_alg));
   w.Bytes(proposer_public_key);
+  w.UVarint(module_params.size());
+  for (const auto& p : module_params) {
+    w.String(p.module);
+    w.Bytes(p.params);
+  }
   return std::move(w).Take();
+}
+
+const Bytes* Genesis::ParamsFor(std::string_view module) const {
+  for (const auto& p : module_params) {
+    if (p.module == module) return &p.params;
+  }
+  return nullptr;
 }
 
 Result<Genesis> Genesis::Decode(ByteSpan bytes) {
@@ -224,6 +236,14 @@ Result<Genesis> Genesis::Decode(ByteSpan bytes) {
   HM_ASSIGN_OR_RETURN(g.proposer_sig_alg, SigAlgFromByte(alg));
   HM_ASSIGN_OR_RETURN(ByteSpan pk, r.Bytes(kMaxPublicKey));
   g.proposer_public_key.assign(pk.begin(), pk.end());
+  HM_ASSIGN_OR_RETURN(uint64_t n, r.Count(kMaxModuleParams, 2));
+  for (uint64_t i = 0; i < n; ++i) {
+    ModuleParams p;
+    HM_ASSIGN_OR_RETURN(p.module, r.String(kMaxModuleName));
+    HM_ASSIGN_OR_RETURN(ByteSpan params, r.Bytes(kMaxModuleParamBytes));
+    p.params.assign(params.begin(), params.end());
+    g.module_params.push_back(std::move(p));
+  }
   HM_TRY(r.Finish());
   HM_TRY(g.Validate());
   return g;
@@ -236,6 +256,25 @@ Status Genesis::Validate() const {
   }
   if (proposer_sig_alg == SigAlg::kFalcon1024) {
     return base::Unimplemented("falcon1024 block signatures are not supported yet");
+  }
+  if (module_params.size() > kMaxModuleParams) {
+    return InvalidArgument(fmt::format("genesis has {} module parameter sets; at most {}",
+                                       module_params.size(), kMaxModuleParams));
+  }
+  for (size_t i = 0; i < module_params.size(); ++i) {
+    const auto& p = module_params[i];
+    Transaction probe;  // reuse the module-name rule of transactions
+    probe.module = p.module;
+    if (!probe.Validate().ok()) {
+      return InvalidArgument(fmt::format("genesis module params: bad module name '{}'", p.module));
+    }
+    if (p.params.size() > kMaxModuleParamBytes) {
+      return InvalidArgument(fmt::format("genesis module params for '{}' exceed {} bytes",
+                                         p.module, kMaxModuleParamBytes));
+    }
+    if (i > 0 && !(module_params[i - 1].module < p.module)) {
+      return InvalidArgument("genesis module params must be sorted by module name, no repeats");
+    }
   }
   return Status::Ok();
 }

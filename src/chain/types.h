@@ -87,11 +87,26 @@ struct Block {
   static base::Result<Block> Decode(ByteSpan bytes);
 };
 
+inline constexpr size_t kMaxModuleParams = 32;
+inline constexpr size_t kMaxModuleParamBytes = 64 * 1024;
+
+// Parameters a module receives at genesis (e.g. the CA's trust anchor), opaque to the chain.
+struct ModuleParams {
+  std::string module;
+  Bytes params;
+  bool operator==(const ModuleParams&) const = default;
+};
+
 struct Genesis {
   std::string chain_id;
   uint64_t genesis_time_ms = 0;
   SigAlg proposer_sig_alg = SigAlg::kEd25519;
   Bytes proposer_public_key;
+  // Sorted by module name, names unique.
+  std::vector<ModuleParams> module_params;
+
+  // The parameters for `module`, or nullptr.
+  const Bytes* ParamsFor(std::string_view module) const;
 
   Bytes Encode() const;
   static base::Result<Genesis> Decode(ByteSpan bytes);

@@ -83,6 +83,33 @@ TEST(TypesTest, GenesisValidation) {
   EXPECT_FALSE(g.Validate().ok());
 }
 
+TEST(TypesTest, GenesisModuleParams) {
+  Genesis g;
+  g.chain_id = "c";
+  g.proposer_public_key = Bytes(32, 1);
+  const Digest32 without = g.Hash();
+  g.module_params = {{"ca", Bytes{1, 2, 3}}, {"dns", Bytes{}}};
+  ASSERT_TRUE(g.Validate().ok());
+  EXPECT_NE(g.Hash(), without);
+  auto back = Genesis::Decode(g.Encode());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->module_params, g.module_params);
+  ASSERT_NE(back->ParamsFor("ca"), nullptr);
+  EXPECT_EQ(*back->ParamsFor("ca"), (Bytes{1, 2, 3}));
+  EXPECT_EQ(back->ParamsFor("ct"), nullptr);
+  // Unsorted, repeated, or badly named modules are refused (by Validate and by Decode).
+  Genesis bad = g;
+  std::swap(bad.module_params[0], bad.module_params[1]);
+  EXPECT_FALSE(bad.Validate().ok());
+  EXPECT_FALSE(Genesis::Decode(bad.Encode()).ok());
+  bad = g;
+  bad.module_params[1].module = "ca";
+  EXPECT_FALSE(bad.Validate().ok());
+  bad = g;
+  bad.module_params[0].module = "CA";
+  EXPECT_FALSE(bad.Validate().ok());
+}
+
 TEST(TypesTest, HeaderHashCoversEveryField) {
   BlockHeader h;
   h.chain_id = "c";
