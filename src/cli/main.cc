@@ -3,6 +3,8 @@
 // 2 usage error.
 #include <CLI/CLI.hpp>
 
+#include "cli/cert_commands.h"
+#include "cli/cert_verify.h"
 #include "cli/key_commands.h"
 #include "cli/node_client.h"
 #include "cli/status_command.h"
@@ -14,11 +16,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.add_option("--node", flags.node, "node address, e.g. [::1]:8443 (default $HM_NODE or [::1]:8443)");
   app.add_option("--cacert", flags.cacert,
-                 "CA certificate PEM to trust (default $HM_CACERT, else ./hm-data/tls/cert.pem)");
+                 "CA certificate PEM to trust (default $HM_CACERT, else the TrustChain root "
+                 "./hm-data/tls/root.pem)");
   app.add_flag("--json", flags.json, "print machine-readable JSON");
   app.parse_complete_callback([&flags] { hm::cli::ApplyDefaults(flags); });
   hm::cli::AddStatusCommand(app, flags, exit_code);
   hm::cli::AddKeyCommands(app, exit_code);
+  hm::cli::AddCertCommands(app, flags, exit_code);
+  hm::cli::AddCertVerifyCommand(*app.get_subcommand("cert"), exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -18,8 +18,9 @@ void ApplyDefaults(GlobalFlags& flags) {
     struct stat st;
     if (env != nullptr && *env != '\0') {
       flags.cacert = env;
-    } else if (::stat("hm-data/tls/cert.pem", &st) == 0) {
-      flags.cacert = "hm-data/tls/cert.pem";
+    } else if (::stat("hm-data/tls/root.pem", &st) == 0) {
+      // The dev node's TrustChain root, which anchors the node's own leaf and every issued one.
+      flags.cacert = "hm-data/tls/root.pem";
     }
   }
 }
@@ -40,11 +41,13 @@ base::Result<api::ClientOptions> ClientOptionsFor(const GlobalFlags& flags) {
   return o;
 }
 
-base::Result<nlohmann::json> CallJson(const GlobalFlags& flags, std::string_view method,
-                                      std::string_view target, std::string_view body) {
+base::Result<nlohmann::json> CallJson(
+    const GlobalFlags& flags, std::string_view method, std::string_view target,
+    std::string_view body, const std::vector<std::pair<std::string, std::string>>& headers) {
   HM_ASSIGN_OR_RETURN(auto options, ClientOptionsFor(flags));
   HM_ASSIGN_OR_RETURN(auto resp, api::HttpsRequest(options, method, target, body,
-                                                   body.empty() ? "" : "application/json"));
+                                                   body.empty() ? "" : "application/json",
+                                                   headers));
   auto j = nlohmann::json::parse(resp.body, nullptr, false);
   if (resp.status < 200 || resp.status > 299) {
     std::string msg = "node answered HTTP " + std::to_string(resp.status);

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/http_client.h"
 #include "base/status.h"
@@ -16,14 +18,17 @@ struct GlobalFlags {
   bool json = false;
 };
 
-// Fills defaults: $HM_NODE or [::1]:8443; $HM_CACERT, else ./hm-data/tls/cert.pem when present.
+// Fills defaults: $HM_NODE or [::1]:8443; $HM_CACERT, else ./hm-data/tls/root.pem (the dev
+// node's TrustChain root) when present.
 void ApplyDefaults(GlobalFlags& flags);
 
 base::Result<api::ClientOptions> ClientOptionsFor(const GlobalFlags& flags);
 
 // GET/POST and decode a JSON answer; a non-2xx answer becomes a Status carrying the node's
-// {code, message}.
-base::Result<nlohmann::json> CallJson(const GlobalFlags& flags, std::string_view method,
-                                      std::string_view target, std::string_view body = {});
+// {code, message}. `headers` are sent as given (e.g. Authorization).
+base::Result<nlohmann::json> CallJson(
+    const GlobalFlags& flags, std::string_view method, std::string_view target,
+    std::string_view body = {},
+    const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 }  // namespace hm::cli

@@ -51,6 +51,22 @@ Setter Int(std::string key, int64_t min, int64_t max, std::function<void(NodeOpt
   };
 }
 
+Setter StringList(std::string key,
+                  std::function<void(NodeOptions&, std::vector<std::string>)> set) {
+  return [key, set](const toml::node& n, NodeOptions& o) -> Status {
+    const toml::array* arr = n.as_array();
+    if (arr == nullptr) return InvalidArgument(key + ": expected an array of strings");
+    std::vector<std::string> out;
+    for (const auto& e : *arr) {
+      auto v = e.value<std::string>();
+      if (!e.is_string() || !v) return InvalidArgument(key + ": expected an array of strings");
+      out.push_back(*v);
+    }
+    set(o, std::move(out));
+    return Status::Ok();
+  };
+}
+
 const std::map<std::string, Setter>& Setters() {
   static const auto* setters = new std::map<std::string, Setter>{
       {"node.dev", Bool("node.dev", [](NodeOptions& o, bool v) { o.dev = v; })},
@@ -96,6 +112,31 @@ const std::map<std::string, Setter>& Setters() {
            [](NodeOptions& o, int64_t v) {
              o.sequencer.block_interval = std::chrono::milliseconds(v);
            })},
+      {"trustchain.zones", StringList("trustchain.zones", [](NodeOptions& o, auto v) {
+         o.trustchain.zones = std::move(v);
+       })},
+      {"trustchain.allow_any_name",
+       Bool("trustchain.allow_any_name",
+            [](NodeOptions& o, bool v) { o.trustchain.allow_any_name = v; })},
+      {"trustchain.leaf_validity_hours",
+       Int("trustchain.leaf_validity_hours", 1, 24 * 398,
+           [](NodeOptions& o, int64_t v) { o.trustchain.leaf_validity_hours = static_cast<int>(v); })},
+      {"trustchain.max_leaf_validity_hours",
+       Int("trustchain.max_leaf_validity_hours", 1, 24 * 398,
+           [](NodeOptions& o, int64_t v) {
+             o.trustchain.max_leaf_validity_hours = static_cast<int>(v);
+           })},
+      {"trustchain.public_url", String("trustchain.public_url", [](NodeOptions& o, std::string v) {
+         o.trustchain.public_url = std::move(v);
+       })},
+      {"trustchain.tls_renew_before_hours",
+       Int("trustchain.tls_renew_before_hours", 1, 24 * 397,
+           [](NodeOptions& o, int64_t v) {
+             o.trustchain.tls_renew_before_hours = static_cast<int>(v);
+           })},
+      {"trustchain.tls_names", StringList("trustchain.tls_names", [](NodeOptions& o, auto v) {
+         o.trustchain.tls_names = std::move(v);
+       })},
   };
   return *setters;
 }
@@ -167,6 +208,15 @@ request_timeout_s = 30
 max_block_txs = 10000
 max_pending_txs = 200000
 block_interval_ms = 0   # minimum spacing between blocks, 0..100
+
+[trustchain]
+zones = ["hypermesh"]          # names certificates may carry: these zones and names under them
+allow_any_name = false         # true in --dev: any valid name, wildcards, IPv6 addresses
+leaf_validity_hours = 24
+max_leaf_validity_hours = 2160
+# public_url = "https://node1.hypermesh:8443"   # base of OCSP/CRL/CA-issuer URLs in leaves
+tls_renew_before_hours = 6     # the node's own TLS certificate is re-issued this early
+tls_names = []                 # extra DNS names for the node's own TLS certificate
 )";
 }
 

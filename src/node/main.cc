@@ -112,8 +112,10 @@ int main(int argc, char** argv) {
   const std::string host = options.api.listen == "::" ? "::1" : options.api.listen;
   std::printf("hypermeshd %s listening on https://[%s]:%u (node id %s)\n", hm::node::kVersion,
               options.api.listen.c_str(), node.api_port(), node.node_id_hex().substr(0, 16).c_str());
-  std::printf("TLS certificate: %s\n  try: curl --cacert %s https://[%s]:%u/api/v1/status\n",
-              layout.tls_cert.c_str(), layout.tls_cert.c_str(), host.c_str(), node.api_port());
+  std::printf("TLS certificate %s issued by the TrustChain CA (root: %s)\n"
+              "  try: curl --cacert %s https://[%s]:%u/api/v1/status\n",
+              node.tls_serial().c_str(), layout.tls_root.c_str(), layout.tls_root.c_str(),
+              host.c_str(), node.api_port());
   std::fflush(stdout);
 
   int sig = 0;

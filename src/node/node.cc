@@ -1,7 +1,10 @@
 #include "node/node.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <openssl/x509.h>
+#include <arpa/inet.h>
+#include <openssl/pem.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -14,11 +17,12 @@
 #include "crypto/ecdsa.h"
 #include "crypto/key_file.h"
 #include "crypto/secure_random.h"
-#include "crypto/self_signed.h"
 #include "net/address.h"
 #include "net/tcp_listener.h"
 #include "net/tls_context.h"
 #include "storage/rocksdb_store.h"
+#include "trustchain/ca/csr.h"
+#include "trustchain/service/ca_keys.h"
 
 namespace hm::node {
 
@@ -27,8 +31,7 @@ using base::Status;
 
 namespace {
 
-constexpr auto kTlsCertValidity = std::chrono::hours(24 * 30);
-constexpr auto kTlsRenewBefore = std::chrono::hours(24);
+constexpr auto kRenewalCheckInterval = std::chrono::minutes(1);
 
 bool Exists(const std::string& path) {
   struct stat st;
@@ -46,14 +49,31 @@ Status MakePrivateDir(const std::string& path) {
   return Status::Ok();
 }
 
-// Seconds until the PEM certificate at `path` expires; negative if expired or unreadable.
-int64_t SecondsUntilExpiry(const std::string& path, const base::Clock& clock) {
+// Seconds until the first PEM certificate at `path` expires; negative if expired, unreadable or
+// not signed by `issuer_der` (a certificate from an earlier network or a self-signed one).
+int64_t SecondsUntilExpiry(const std::string& path, const base::Clock& clock,
+                           base::ByteSpan issuer_der, std::string* serial_hex) {
   auto pem = crypto::ReadFile(path);
   if (!pem.ok()) return -1;
   BIO* bio = BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size()));
   X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
   BIO_free(bio);
   if (cert == nullptr) return -1;
+  const unsigned char* p = issuer_der.data();
+  X509* issuer = d2i_X509(nullptr, &p, static_cast<long>(issuer_der.size()));
+  const bool ours = issuer != nullptr && X509_verify(cert, X509_get0_pubkey(issuer)) == 1;
+  X509_free(issuer);
+  if (!ours) {
+    X509_free(cert);
+    return -1;
+  }
+  if (serial_hex != nullptr) {
+    BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
+    std::vector<uint8_t> bytes(static_cast<size_t>(BN_num_bytes(bn)));
+    BN_bn2bin(bn, bytes.data());
+    BN_free(bn);
+    *serial_hex = trustchain::ca::SerialHex(bytes);
+  }
   int days = 0, secs = 0;
   const time_t now = std::chrono::system_clock::to_time_t(clock.Now());
   ASN1_TIME* now_asn1 = ASN1_TIME_set(nullptr, now);
@@ -78,13 +98,16 @@ DataDirLayout DataDirLayout::For(const NodeOptions& options) {
   l.node_key = l.keys + "/node_ed25519.pem";
   l.tls_key = l.keys + "/tls_ecdsa_p256.pem";
   l.tls_cert = l.tls + "/cert.pem";
+  l.tls_root = l.tls + "/root.pem";
+  l.admin_token = l.keys + "/admin.token";
   fs::path g(options.genesis_file);
   l.genesis = g.is_absolute() ? g.string() : l.root + "/" + options.genesis_file;
   return l;
 }
 
-Node::Node(NodeOptions options)
+Node::Node(NodeOptions options, const base::Clock* clock)
     : options_(std::move(options)),
+      clock_(clock != nullptr ? *clock : base::SystemClock::Instance()),
       layout_(DataDirLayout::For(options_)),
       started_(std::chrono::steady_clock::now()) {}
 
@@ -97,24 +120,81 @@ Status Node::Start() {
     boost::asio::io_context probe_io;
     HM_ASSIGN_OR_RETURN(auto endpoint, net::ParseListenAddress(options_.api.listen, options_.api.port));
     HM_ASSIGN_OR_RETURN(auto probe, net::TcpListener::Open(probe_io, endpoint));
+    // With port 0 the kernel's choice is kept, so the URLs in certificates name the real port.
+    port_ = probe->port();
     probe->Close();
   }
   HM_TRY(PrepareDataDir());
   HM_TRY(LoadOrCreateNodeKey());
+  HM_TRY(LoadOrCreateAdminToken());
   HM_TRY(LoadOrCreateGenesis());
+  const base::Bytes* ca_params_bytes = genesis_.ParamsFor(trustchain::ca::kModuleName);
+  if (ca_params_bytes == nullptr) {
+    return base::FailedPrecondition(fmt::format(
+        "genesis.file: {} has no 'ca' module parameters (the TrustChain root and issuing CA); "
+        "it was made by an older version or for another network",
+        layout_.genesis));
+  }
+  auto ca_params = trustchain::ca::CaParams::Decode(*ca_params_bytes);
+  if (!ca_params.ok()) return ca_params.status().WithContext("genesis.file: module_params.ca");
+  ca_module_ = std::make_unique<trustchain::ca::CaModule>(*ca_params);
+
   storage::RocksDbOptions db_options;
   db_options.column_families = chain::Chain::ColumnFamilies();
   HM_ASSIGN_OR_RETURN(store_, storage::OpenRocksDb(layout_.db, db_options));
-  HM_ASSIGN_OR_RETURN(chain_, chain::Chain::Open(store_.get(), genesis_, {}));
+  HM_ASSIGN_OR_RETURN(chain_,
+                      chain::Chain::Open(store_.get(), genesis_, {&ct_module_, ca_module_.get()}));
   signer_ = std::make_unique<chain::Ed25519BlockSigner>(*node_key_);
-  sequencer_ = std::make_unique<chain::Sequencer>(*chain_, *signer_, base::SystemClock::Instance(),
-                                                  options_.sequencer, &metrics_);
+  sequencer_ = std::make_unique<chain::Sequencer>(*chain_, *signer_, clock_, options_.sequencer,
+                                                  &metrics_);
   sequencer_->Start();
   const chain::Head head = chain_->head();
   HM_LOG_INFO("node", "chain '{}' at height {} (head {})", genesis_.chain_id, head.height,
               base::HexEncode(head.block_hash).substr(0, 16));
+  HM_TRY(StartTrustChain());
   HM_TRY(EnsureTlsCertificate());
   HM_TRY(StartApi());
+  renewal_ = std::thread([this] { RenewalLoop(); });
+  return Status::Ok();
+}
+
+Status Node::LoadOrCreateAdminToken() {
+  if (Exists(layout_.admin_token)) {
+    HM_ASSIGN_OR_RETURN(auto bytes, crypto::ReadSecretFile(layout_.admin_token));
+    std::string token(base::AsString(bytes));
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    if (token.size() < 16) {
+      return base::InvalidArgument(
+          fmt::format("{}: the admin token must be at least 16 characters", layout_.admin_token));
+    }
+    admin_token_ = std::move(token);
+    return Status::Ok();
+  }
+  admin_token_ = base::HexEncode(crypto::RandomBytes(32));
+  HM_TRY(crypto::WriteSecretFile(layout_.admin_token, base::AsBytes(admin_token_ + "\n")));
+  HM_LOG_INFO("node", "created admin credential {}", layout_.admin_token);
+  return Status::Ok();
+}
+
+Status Node::StartTrustChain() {
+  HM_ASSIGN_OR_RETURN(auto params, trustchain::ca::CaParams::Decode(
+                                       *genesis_.ParamsFor(trustchain::ca::kModuleName)));
+  HM_ASSIGN_OR_RETURN(auto issuing, trustchain::service::LoadIssuingCa(layout_.keys, params));
+  auto log = trustchain::ct::LoadOrCreateLogKeys(layout_.keys);
+  if (!log.ok()) return log.status().WithContext("CT log keys");
+  const auto& tc = options_.trustchain;
+  trustchain::service::TrustChainOptions o;
+  o.policy.allowed_zones = tc.zones;
+  o.policy.allow_any = tc.allow_any_name;
+  o.leaf_validity = std::chrono::hours(tc.leaf_validity_hours);
+  o.max_leaf_validity = std::chrono::hours(tc.max_leaf_validity_hours);
+  o.public_url = tc.public_url.empty() ? fmt::format("https://localhost:{}", port_) : tc.public_url;
+  o.admin_token = admin_token_;
+  o.clock = &clock_;
+  HM_ASSIGN_OR_RETURN(trustchain_, trustchain::service::TrustChainService::Create(
+                                       *chain_, *sequencer_, std::move(params),
+                                       std::move(issuing), std::move(log).value(), o));
+  HM_TRY(crypto::WritePublicFile(layout_.tls_root, base::AsBytes(trustchain_->RootPem())));
   return Status::Ok();
 }
 
@@ -152,10 +232,16 @@ Status Node::LoadOrCreateGenesis() {
     }
     chain::Genesis g;
     g.chain_id = "hypermesh-dev";
-    g.genesis_time_ms = static_cast<uint64_t>(base::SystemClock::Instance().NowUnixMillis());
+    g.genesis_time_ms = static_cast<uint64_t>(clock_.NowUnixMillis());
     g.proposer_sig_alg = chain::SigAlg::kEd25519;
     const auto& raw = node_key_->PublicKey().Raw();
     g.proposer_public_key.assign(raw.begin(), raw.end());
+    crypto::SecureRandom random;
+    HM_ASSIGN_OR_RETURN(auto ca_params,
+                        trustchain::service::CreateHierarchy(layout_.keys, {}, clock_.Now(), random));
+    g.module_params = {{std::string(trustchain::ca::kModuleName), ca_params.Encode()}};
+    HM_LOG_INFO("node", "dev mode: created the TrustChain root and issuing CA (keys in {})",
+                layout_.keys);
     HM_TRY(chain::WriteGenesisFile(layout_.genesis, g));
     HM_LOG_INFO("node", "dev mode: created genesis {}", layout_.genesis);
   }
@@ -171,28 +257,89 @@ Status Node::LoadOrCreateGenesis() {
 }
 
 Status Node::EnsureTlsCertificate() {
-  const auto& clock = base::SystemClock::Instance();
-  if (Exists(layout_.tls_key) && Exists(layout_.tls_cert) &&
-      SecondsUntilExpiry(layout_.tls_cert, clock) >
-          std::chrono::duration_cast<std::chrono::seconds>(kTlsRenewBefore).count()) {
+  const int64_t renew_before = int64_t{options_.trustchain.tls_renew_before_hours} * 3600;
+  std::string serial;
+  if (Exists(layout_.tls_key) &&
+      SecondsUntilExpiry(layout_.tls_cert, clock_, trustchain_->params().issuing_der, &serial) >
+          renew_before &&
+      net::MakeServerTlsContext(layout_.tls_cert, layout_.tls_key).ok()) {
+    std::lock_guard lock(tls_mu_);
+    tls_serial_ = serial;
     return Status::Ok();
   }
+  return IssueTlsCertificate();
+}
+
+Status Node::IssueTlsCertificate() {
   auto key = crypto::EcdsaP256PrivateKey::Generate();
-  crypto::CertOptions cert_options;
-  cert_options.common_name = "hypermeshd";
-  cert_options.dns_names = {"localhost"};
-  cert_options.ip_addresses = {"::1"};
+  trustchain::service::IssueRequest req;
+  req.csr.key_type = trustchain::ca::SubjectKeyType::kEcdsaP256;
+  req.csr.spki_der = key.PublicKey().ToSpkiDer();
+  req.csr.dns_names = {"localhost", node_id_hex().substr(0, 16) + ".hypermesh"};
+  for (const auto& n : options_.trustchain.tls_names) req.csr.dns_names.push_back(n);
+  std::vector<std::string> ips = {"::1"};
   if (options_.api.listen != "::" && options_.api.listen != "::1") {
-    cert_options.ip_addresses.push_back(options_.api.listen);
+    ips.push_back(options_.api.listen);
   }
-  cert_options.validity = kTlsCertValidity;
-  cert_options.not_before = clock.Now() - std::chrono::minutes(5);
-  cert_options.serial = crypto::SecureRandom().NextU64() >> 1 | 1;
-  HM_ASSIGN_OR_RETURN(auto cert, crypto::MakeSelfSignedCert(key, cert_options));
+  for (const auto& ip : ips) {
+    std::array<uint8_t, 16> raw{};
+    if (::inet_pton(AF_INET6, ip.c_str(), raw.data()) == 1) req.csr.ip_addresses.push_back(raw);
+  }
+  req.validity = std::chrono::hours(options_.trustchain.leaf_validity_hours);
+  // The node's own names come from its configuration, not from a requester.
+  trustchain::ca::NamePolicy own;
+  own.allow_any = true;
+  req.policy = own;
+  auto issued = trustchain_->IssueAndWait(std::move(req));
+  if (!issued.ok()) return issued.status().WithContext("issuing the node's TLS certificate");
+  // Key first: a crash before the certificate is replaced leaves a mismatched pair, which the
+  // next start detects (MakeServerTlsContext) and re-issues.
   HM_TRY(crypto::WriteSecretFile(layout_.tls_key, base::AsBytes(key.ToPkcs8Pem())));
-  HM_TRY(crypto::WritePublicFile(layout_.tls_cert, base::AsBytes(cert.pem)));
-  HM_LOG_INFO("node", "created self-issued TLS certificate {} (valid 30 days)", layout_.tls_cert);
+  const std::string chain_pem =
+      issued->cert_pem + trustchain::service::DerToPem(trustchain_->params().issuing_der);
+  HM_TRY(crypto::WritePublicFile(layout_.tls_cert, base::AsBytes(chain_pem)));
+  if (http_) {
+    HM_ASSIGN_OR_RETURN(auto tls, net::MakeServerTlsContext(layout_.tls_cert, layout_.tls_key));
+    http_->SetTlsContext(std::move(tls));
+  }
+  const std::string serial = trustchain::ca::SerialHex(issued->serial);
+  {
+    std::lock_guard lock(tls_mu_);
+    tls_serial_ = serial;
+  }
+  HM_LOG_INFO("node", "TLS certificate {} issued by the TrustChain issuing CA, valid until {:%FT%TZ} "
+              "(CT leaf {})",
+              serial, fmt::gmtime(std::chrono::system_clock::to_time_t(issued->not_after)),
+              issued->proof.leaf_index);
   return Status::Ok();
+}
+
+base::Result<bool> Node::RenewTlsIfDue() {
+  const int64_t renew_before = int64_t{options_.trustchain.tls_renew_before_hours} * 3600;
+  if (SecondsUntilExpiry(layout_.tls_cert, clock_, trustchain_->params().issuing_der, nullptr) >
+      renew_before) {
+    return false;
+  }
+  HM_TRY(IssueTlsCertificate());
+  return true;
+}
+
+std::string Node::tls_serial() const {
+  std::lock_guard lock(tls_mu_);
+  return tls_serial_;
+}
+
+void Node::RenewalLoop() {
+  std::unique_lock lock(renew_mu_);
+  while (!renew_cv_.wait_for(lock, kRenewalCheckInterval, [this] { return stop_renewal_; })) {
+    lock.unlock();
+    auto renewed = RenewTlsIfDue();
+    if (!renewed.ok()) {
+      HM_LOG_ERROR("node", "TLS certificate renewal failed (retrying in a minute): {}",
+                   renewed.status().ToString());
+    }
+    lock.lock();
+  }
 }
 
 Status Node::StartApi() {
@@ -205,9 +352,10 @@ Status Node::StartApi() {
       .Set(1);
   HM_TRY(api::RegisterBuiltinRoutes(*router_, metrics_, [this] { return StatusJson(); }));
   HM_TRY(api::RegisterChainRoutes(*router_, *chain_, *sequencer_));
+  HM_TRY(trustchain_->RegisterRoutes(*router_));
   api::HttpServerOptions http;
   http.listen_host = options_.api.listen;
-  http.listen_port = options_.api.port;
+  http.listen_port = port_;
   http.max_body_bytes = options_.api.max_body_bytes;
   http.handler_threads = options_.api.handler_threads;
   http.max_connections = options_.api.max_connections;
@@ -240,11 +388,21 @@ uint16_t Node::api_port() const { return http_ ? http_->port() : 0; }
 void Node::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  if (renewal_.joinable()) {
+    {
+      std::lock_guard lock(renew_mu_);
+      stop_renewal_ = true;
+    }
+    renew_cv_.notify_all();
+    renewal_.join();
+  }
   if (http_) http_->Shutdown();       // stop accepting; finish in-flight requests
   if (sequencer_) sequencer_->Stop(); // commit what is queued
   if (loop_) loop_->Stop();
   http_.reset();
+  router_.reset();  // its handlers reference the TrustChain service
   sequencer_.reset();
+  trustchain_.reset();
   chain_.reset();
   if (store_) {
     Status st = store_->Close();  // flush and release the lock

@@ -7,6 +7,10 @@
 #include <memory>
 #include <string>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "api/http_server.h"
 #include "api/router.h"
 #include "base/metrics.h"
@@ -15,6 +19,9 @@
 #include "net/event_loop.h"
 #include "node/options.h"
 #include "storage/kv_store.h"
+#include "trustchain/ca/ca_module.h"
+#include "trustchain/ct/ct_module.h"
+#include "trustchain/service/service.h"
 
 namespace hm::node {
 
@@ -22,13 +29,15 @@ inline constexpr char kVersion[] = "0.1.0";
 
 // Filesystem layout under data_dir.
 struct DataDirLayout {
-  std::string root, db, keys, tls, node_key, tls_key, tls_cert, genesis;
+  std::string root, db, keys, tls, node_key, tls_key, tls_cert, tls_root, admin_token, genesis;
   static DataDirLayout For(const NodeOptions& options);
 };
 
 class Node {
  public:
-  explicit Node(NodeOptions options);
+  // `clock` (default: the system clock) drives certificate times and TLS renewal; it must
+  // outlive the node. Tests pass a ManualClock to fast-forward.
+  explicit Node(NodeOptions options, const base::Clock* clock = nullptr);
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -43,27 +52,52 @@ class Node {
   const DataDirLayout& layout() const { return layout_; }
   std::string node_id_hex() const;
 
+  // Re-issues the node's TLS certificate from the TrustChain issuing CA when less than
+  // trustchain.tls_renew_before_hours remain (by the node clock) and installs it for new
+  // connections. Called every minute by the renewal thread; public so tests can drive it.
+  // Returns whether a new certificate was installed.
+  base::Result<bool> RenewTlsIfDue();
+  // Serial (hex) of the TLS certificate being served.
+  std::string tls_serial() const;
+
  private:
   base::Status PrepareDataDir();
   base::Status LoadOrCreateNodeKey();
   base::Status LoadOrCreateGenesis();
+  base::Status LoadOrCreateAdminToken();
+  base::Status StartTrustChain();
   base::Status EnsureTlsCertificate();
+  base::Status IssueTlsCertificate();
   base::Status StartApi();
+  void RenewalLoop();
   nlohmann::json StatusJson() const;
 
   const NodeOptions options_;
+  const base::Clock& clock_;
   const DataDirLayout layout_;
   const std::chrono::steady_clock::time_point started_;
   base::MetricsRegistry metrics_;
   std::unique_ptr<crypto::Ed25519PrivateKey> node_key_;
   chain::Genesis genesis_;
+  uint16_t port_ = 0;  // the API port (the real one when configured as 0)
+  std::string admin_token_;
+  trustchain::ct::CtModule ct_module_;
+  std::unique_ptr<trustchain::ca::CaModule> ca_module_;
   std::unique_ptr<storage::KvStore> store_;
   std::unique_ptr<chain::Chain> chain_;
   std::unique_ptr<chain::BlockSigner> signer_;
   std::unique_ptr<chain::Sequencer> sequencer_;
+  std::unique_ptr<trustchain::service::TrustChainService> trustchain_;
   std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::HttpServer> http_;
+
+  mutable std::mutex tls_mu_;
+  std::string tls_serial_;  // guarded by tls_mu_
+  std::mutex renew_mu_;
+  std::condition_variable renew_cv_;
+  bool stop_renewal_ = false;  // guarded by renew_mu_
+  std::thread renewal_;
   bool shut_down_ = false;
 };
 

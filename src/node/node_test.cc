@@ -6,8 +6,17 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "api/http_client.h"
+#include "base/clock.h"
 #include "storage/test_util.h"
+#include "trustchain/ca/ca_module.h"
 
 namespace hm::node {
 namespace {
@@ -24,7 +33,7 @@ NodeOptions DevOptions(const std::string& dir) {
 api::ClientOptions ClientFor(const Node& node) {
   api::ClientOptions c;
   c.port = node.api_port();
-  c.ca_file = node.layout().tls_cert;
+  c.ca_file = node.layout().tls_root;
   return c;
 }
 
@@ -39,15 +48,91 @@ TEST(NodeTest, DevNodeServesStatusAndKeepsKeysPrivate) {
   ASSERT_TRUE(status.ok());
   auto j = nlohmann::json::parse(status->body);
   EXPECT_EQ(j["node_id"], node.node_id_hex());
-  EXPECT_EQ(j["chain_height"], 0);
+  // The node's own TLS certificate: a CT add_entry block, then the ca issue block.
+  EXPECT_EQ(j["chain_height"], 2);
   EXPECT_EQ(j["version"], kVersion);
 
   struct stat st;
-  ASSERT_EQ(::stat(node.layout().node_key.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  for (const char* f : {"node_ed25519.pem", "tls_ecdsa_p256.pem", "ca_root_ecdsa.pem",
+                        "ca_root_falcon1024.pem", "ca_issuing_ecdsa.pem",
+                        "ca_issuing_falcon1024.pem", "ct_log_ecdsa.pem", "ct_log_falcon1024.pem",
+                        "admin.token"}) {
+    const std::string path = node.layout().keys + "/" + f;
+    ASSERT_EQ(::stat(path.c_str(), &st), 0) << path;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << path;
+  }
   ASSERT_EQ(::stat(node.layout().keys.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
   node.Shutdown();
+}
+
+// The serial (hex) of the certificate a TLS handshake with [::1]:port presents, verified
+// against `ca_file`; "" on any failure.
+std::string PeerSerial(uint16_t port, const std::string& ca_file) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_port = htons(port);
+  addr.sin6_addr = in6addr_loopback;
+  std::string serial;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_connect(ssl) == 1 && SSL_get_verify_result(ssl) == X509_V_OK) {
+      X509* peer = SSL_get1_peer_certificate(ssl);
+      BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(peer), nullptr);
+      std::vector<uint8_t> bytes(static_cast<size_t>(BN_num_bytes(bn)));
+      BN_bn2bin(bn, bytes.data());
+      serial = trustchain::ca::SerialHex(bytes);
+      BN_free(bn);
+      X509_free(peer);
+    }
+    SSL_free(ssl);
+  }
+  ::close(fd);
+  SSL_CTX_free(ctx);
+  return serial;
+}
+
+TEST(NodeTest, TlsCertificateComesFromTrustChainAndRenewsBeforeExpiry) {
+  storage::testing::TempDir dir;
+  // The node clock starts 20 h in the past so both certificates are valid in real time, which
+  // the TLS client checks.
+  const int64_t now_ms = base::SystemClock::Instance().NowUnixMillis();
+  base::ManualClock clock(now_ms - 20 * 3600 * 1000);
+  Node node(DevOptions(dir.Sub("data")), &clock);
+  ASSERT_TRUE(node.Start().ok());
+  const std::string first = node.tls_serial();
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(PeerSerial(node.api_port(), node.layout().tls_root), first);
+
+  // 24 h validity, renewal when < 6 h remain: not yet after 17 h...
+  clock.Advance(std::chrono::hours(17));
+  auto renewed = node.RenewTlsIfDue();
+  ASSERT_TRUE(renewed.ok()) << renewed.status().ToString();
+  EXPECT_FALSE(*renewed);
+  EXPECT_EQ(node.tls_serial(), first);
+  // ...but after 18 h 5 min.
+  clock.Advance(std::chrono::minutes(65));
+  renewed = node.RenewTlsIfDue();
+  ASSERT_TRUE(renewed.ok()) << renewed.status().ToString();
+  EXPECT_TRUE(*renewed);
+  const std::string second = node.tls_serial();
+  EXPECT_NE(second, first);
+  // New connections get the new certificate, and it is recorded by the CA.
+  EXPECT_EQ(PeerSerial(node.api_port(), node.layout().tls_root), second);
+  auto show = api::HttpsRequest(ClientFor(node), "GET", "/api/v1/certificates/" + second);
+  ASSERT_TRUE(show.ok()) << show.status().ToString();
+  EXPECT_EQ(show->status, 200) << show->body;
+  node.Shutdown();
+
+  // A restart keeps the still-fresh certificate.
+  Node again(DevOptions(dir.Sub("data")), &clock);
+  ASSERT_TRUE(again.Start().ok());
+  EXPECT_EQ(again.tls_serial(), second);
 }
 
 TEST(NodeTest, RestartKeepsIdentityAndChain) {

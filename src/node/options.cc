@@ -11,6 +11,7 @@ NodeOptions NodeOptions::Dev() {
   o.dev = true;
   o.data_dir = "hm-data";
   o.api.listen = "::1";
+  o.trustchain.allow_any_name = true;
   return o;
 }
 
@@ -34,6 +35,37 @@ base::Status NodeOptions::Validate() const {
   }
   if (api.request_timeout.count() < 1 || api.request_timeout.count() > 3600) {
     return base::InvalidArgument("api.request_timeout_s: must be between 1 and 3600");
+  }
+  const auto& tc = trustchain;
+  if (tc.zones.empty() && !tc.allow_any_name) {
+    return base::InvalidArgument("trustchain.zones: must name at least one zone");
+  }
+  for (const auto& z : tc.zones) {
+    if (z.empty() || z.front() == '.' || z.back() == '.' ||
+        z.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") != std::string::npos) {
+      return base::InvalidArgument(fmt::format(
+          "trustchain.zones: '{}' is not a lower-case DNS name without a trailing dot", z));
+    }
+  }
+  if (tc.leaf_validity_hours < 1 || tc.leaf_validity_hours > tc.max_leaf_validity_hours) {
+    return base::InvalidArgument(
+        "trustchain.leaf_validity_hours: must be between 1 and trustchain.max_leaf_validity_hours");
+  }
+  if (tc.max_leaf_validity_hours > 24 * 398) {
+    return base::InvalidArgument("trustchain.max_leaf_validity_hours: at most 9552 (398 days)");
+  }
+  if (!tc.public_url.empty() && tc.public_url.rfind("https://", 0) != 0 &&
+      tc.public_url.rfind("http://", 0) != 0) {
+    return base::InvalidArgument(fmt::format(
+        "trustchain.public_url: '{}' must start with https:// or http://", tc.public_url));
+  }
+  if (!tc.public_url.empty() && tc.public_url.back() == '/') {
+    return base::InvalidArgument("trustchain.public_url: must not end with '/'");
+  }
+  if (tc.tls_renew_before_hours < 1 || tc.tls_renew_before_hours >= tc.leaf_validity_hours) {
+    return base::InvalidArgument(
+        "trustchain.tls_renew_before_hours: must be at least 1 and below "
+        "trustchain.leaf_validity_hours");
   }
   return sequencer.Validate();
 }

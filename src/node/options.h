@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/log.h"
 #include "base/status.h"
@@ -23,6 +24,21 @@ struct ApiOptions {
   std::chrono::seconds request_timeout{30};
 };
 
+struct TrustChainNodeOptions {
+  // Names certificate requests may carry: these zones and names under them (lower case).
+  std::vector<std::string> zones{"hypermesh"};
+  // Any syntactically valid name, wildcards and IPv6 addresses (dev nodes).
+  bool allow_any_name = false;
+  int leaf_validity_hours = 24;
+  int max_leaf_validity_hours = 24 * 90;
+  // Base of the OCSP / CA issuers / CRL URLs in issued certificates; empty: https://localhost:<port>.
+  std::string public_url;
+  // The node's own TLS certificate is re-issued when less than this remains.
+  int tls_renew_before_hours = 6;
+  // Extra DNS names for the node's own TLS certificate (localhost and <id>.hypermesh always).
+  std::vector<std::string> tls_names;
+};
+
 struct NodeOptions {
   bool dev = false;
   std::string data_dir = "/var/lib/hypermesh";
@@ -31,6 +47,7 @@ struct NodeOptions {
   base::LogOptions log;
   ApiOptions api;
   chain::SequencerOptions sequencer;
+  TrustChainNodeOptions trustchain;
 
   // Dev defaults: ./hm-data, [::1], genesis created on first start.
   static NodeOptions Dev();

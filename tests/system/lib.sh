@@ -18,7 +18,7 @@ fail() { echo "FAIL: $*" >&2; [ -f "$TEST_TMP/node.log" ] && tail -20 "$TEST_TMP
 ok() { echo "  ok: $*"; }
 
 # start_node DATA_DIR [extra hypermeshd args...]: starts a dev node on a free port; sets NODE_PID,
-# NODE_PORT, NODE_CERT, NODE_URL. Waits until it listens.
+# NODE_PORT, NODE_CERT (the TrustChain root to trust), NODE_URL. Waits until it listens.
 start_node() {
   local dir=$1; shift
   : >"$TEST_TMP/node.log"
@@ -31,7 +31,8 @@ start_node() {
   done
   NODE_PORT=$(sed -nE 's/.*listening on https:\/\/\[[^]]*\]:([0-9]+).*/\1/p' "$TEST_TMP/node.log" | head -1)
   [ -n "$NODE_PORT" ] || fail "hypermeshd did not report its port"
-  NODE_CERT=$(sed -nE 's/^TLS certificate: (.*)$/\1/p' "$TEST_TMP/node.log" | head -1)
+  # The TrustChain root the node's TLS certificate chains to (tls/root.pem).
+  NODE_CERT=$(sed -nE 's/^TLS certificate .* \(root: (.*)\)$/\1/p' "$TEST_TMP/node.log" | head -1)
   NODE_URL="https://[::1]:$NODE_PORT"
 }
 

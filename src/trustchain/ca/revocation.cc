@@ -1,5 +1,9 @@
 #include "trustchain/ca/revocation.h"
 
+#include <algorithm>
+#include <cctype>
+#include <string>
+
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
@@ -7,6 +11,41 @@
 #include "trustchain/ca/internal/ossl.h"
 
 namespace hm::trustchain::ca {
+
+namespace {
+// Indexed by CRLReason code; 7 is not used.
+constexpr std::string_view kReasonNames[] = {
+    "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
+    "superseded",    "cessationOfOperation", "certificateHold", "",
+    "removeFromCRL", "privilegeWithdrawn",   "aACompromise"};
+}  // namespace
+
+std::string_view RevocationReasonName(RevocationReason reason) {
+  const auto code = static_cast<size_t>(reason);
+  return code < std::size(kReasonNames) ? kReasonNames[code] : std::string_view();
+}
+
+base::Result<RevocationReason> ParseRevocationReason(std::string_view text) {
+  if (!text.empty() && text.size() <= 2 &&
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    const int code = std::stoi(std::string(text));
+    if (code <= 10 && code != 7) return static_cast<RevocationReason>(code);
+  }
+  for (size_t i = 0; i < std::size(kReasonNames); ++i) {
+    const std::string_view name = kReasonNames[i];
+    if (!name.empty() && name.size() == text.size() &&
+        std::equal(name.begin(), name.end(), text.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return static_cast<RevocationReason>(i);
+    }
+  }
+  return base::InvalidArgument(
+      "reason must be an RFC 5280 CRLReason name (unspecified, keyCompromise, cACompromise, "
+      "affiliationChanged, superseded, cessationOfOperation, certificateHold, removeFromCRL, "
+      "privilegeWithdrawn, aACompromise) or its code 0..10 other than 7");
+}
 namespace {
 
 bool ValidReason(RevocationReason r) {

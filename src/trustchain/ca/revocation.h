@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/bytes.h"
@@ -28,6 +29,11 @@ enum class RevocationReason : int {
   kPrivilegeWithdrawn = 9,
   kAaCompromise = 10,
 };
+
+// RFC 5280 names ("keyCompromise", ...); "" for a value outside the enum.
+std::string_view RevocationReasonName(RevocationReason reason);
+// A name (case-insensitive) or a decimal code 0..10 other than 7. InvalidArgument otherwise.
+base::Result<RevocationReason> ParseRevocationReason(std::string_view text);
 
 struct RevokedCert {
   base::Bytes serial;  // big-endian, as issued

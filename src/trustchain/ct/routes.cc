@@ -190,17 +190,20 @@ base::Result<LogEntry> EntryFromChain(std::span<const Bytes> chain, bool precert
     entry.issuer_key_hash = key_hash;
     HM_ASSIGN_OR_RETURN(entry.entry, TbsWithoutPoison(certs[0].get()));
     if (entry.entry.size() > kMaxEntryBytes) return base::InvalidArgument("TBS too large");
-    // PrecertChainEntry: pre_certificate, then precertificate_chain.
-    TlsWriter extra;
-    extra.Opaque(chain[0], 3);
-    extra.Fixed(EncodeCertList(rest));
-    entry.extra_data = std::move(extra).Take();
+    entry.extra_data = PrecertChainExtraData(chain[0], rest);
   }
   if (entry.extra_data.size() > kMaxExtraDataBytes) {
     return base::InvalidArgument("certificate chain too large");
   }
   HM_TRY(entry.Validate());
   return entry;
+}
+
+Bytes PrecertChainExtraData(ByteSpan precert_der, std::span<const ByteSpan> chain_to_root) {
+  TlsWriter extra;
+  extra.Opaque(precert_der, 3);
+  extra.Fixed(EncodeCertList(chain_to_root));
+  return std::move(extra).Take();
 }
 
 base::Status CtRouteOptions::Validate() const {

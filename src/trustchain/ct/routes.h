@@ -45,6 +45,10 @@ base::Result<LogEntry> EntryFromChain(std::span<const Bytes> chain, bool precert
                                       std::span<const Bytes> accepted_roots_der,
                                       size_t max_chain_length);
 
+// RFC 6962 PrecertChainEntry (the extra_data of a precert entry): the precertificate, then the
+// chain up to and including the root (`chain_to_root`, issuer first).
+Bytes PrecertChainExtraData(ByteSpan precert_der, std::span<const ByteSpan> chain_to_root);
+
 //   POST /ct/v1/add-chain, /ct/v1/add-pre-chain, /api/v1/ct/submit (= add-chain)
 //   GET  /ct/v1/get-sth, get-sth-consistency, get-proof-by-hash, get-entries, get-roots,
 //        get-entry-and-proof
