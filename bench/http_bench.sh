@@ -6,26 +6,11 @@
 set -euo pipefail
 build=${1:-build/release}
 secs=${2:-15}
-hmd=$build/src/node/hypermeshd
-[ -x "$hmd" ] || { echo "http_bench: $hmd not built (make build-release)"; exit 1; }
-tmp=$(mktemp -d /tmp/hm-http-bench.XXXXXX)
-pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-
-"$hmd" --dev --data-dir "$tmp/data" --port 0 --log-level warn >"$tmp/node.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do grep -q 'listening on' "$tmp/node.log" && break; sleep 0.1; done
-port=$(sed -nE 's/.*listening on https:\/\/\[[^]]*\]:([0-9]+).*/\1/p' "$tmp/node.log")
-url="https://[::1]:$port/healthz"
+source "$(dirname "$0")/lib.sh"
+start_bench_node "$build"
+tmp=$BENCH_TMP
+url="https://[::1]:$BENCH_PORT/healthz"
 printf 'function delay()\n  return 10\nend\n' >"$tmp/paced.lua"
-
-report() {  # label, wrk output file
-  local rps p50 p99
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$2")
-  p50=$(awk '$1=="50%" {print $2}' "$2")
-  p99=$(awk '$1=="99%" {print $2}' "$2")
-  printf '%-34s %10s req/s   p50 %8s   p99 %8s\n' "$1" "$rps" "$p50" "$p99"
-}
 
 echo "hypermeshd /healthz over HTTPS keep-alive, ${secs}s per run, $(nproc) cores shared with wrk"
 wrk -t1 -c10 -d"${secs}s" --latency -s "$tmp/paced.lua" "$url" >"$tmp/paced.txt"

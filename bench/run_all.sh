@@ -10,6 +10,10 @@ echo "== sequencer (no-op module, 200-byte transactions, synced blocks)"
 "$build/bench/hm_bench_sequencer"
 echo "== HTTPS /healthz"
 "$root/bench/http_bench.sh" "$build" 15
+echo "== CT log core (module level)"
+"$build/bench/hm_bench_ct"
+echo "== TrustChain over HTTPS: hybrid issuance and CT add-chain"
+"$root/bench/trustchain_bench.sh" "$build" 20
 echo "== Falcon (one core)"
 taskset -c 0 "$build/bench/hm_bench_falcon" --benchmark_min_time=1 2>/dev/null || "$build/bench/hm_bench_falcon"
 if [ -x "$build/bench/hm_bench_mlkem" ]; then

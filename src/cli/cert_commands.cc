@@ -472,7 +472,7 @@ base::Status CheckValidityHours(int hours) {
 
 struct IssueOptions {
   std::vector<std::string> names, ips;
-  std::string key_type, out, key, chain_out;
+  std::string key_type, out, key, chain_out, csr_out;
   bool falcon = false;
   int validity_hours = -1;  // -1 = the node's default
 };
@@ -547,13 +547,15 @@ base::Status WriteNewSecret(const GlobalFlags& flags, const std::optional<NewSec
 
 base::Status RunIssue(const GlobalFlags& flags, IssueOptions o) {
   if (o.names.empty() && o.ips.empty()) return Usage("give at least one --name (or --ip)");
-  if (o.out.empty()) return Usage("--out is required");
+  if (o.out.empty() && o.csr_out.empty()) return Usage("--out (or --csr-out) is required");
+  if (o.out.empty() && o.key.empty()) return Usage("--csr-out without --out needs --key");
   HM_TRY(CheckValidityHours(o.validity_hours));
   if (o.key.empty()) o.key = DefaultKeyPath(o.out);
-  if (o.key == o.out || o.key == o.chain_out || o.out == o.chain_out) {
+  if (o.key == o.out || o.key == o.chain_out || (!o.chain_out.empty() && o.out == o.chain_out)) {
     return Usage("--out, --key and --chain-out must be different files");
   }
-  HM_TRY(CheckOutputDir(o.out, "--out"));
+  if (!o.out.empty()) HM_TRY(CheckOutputDir(o.out, "--out"));
+  if (!o.csr_out.empty()) HM_TRY(CheckOutputDir(o.csr_out, "--csr-out"));
   HM_TRY(CheckOutputDir(o.key, "--key"));
   if (!o.chain_out.empty()) HM_TRY(CheckOutputDir(o.chain_out, "--chain-out"));
   std::optional<NewSecretFile> new_key, new_falcon;
@@ -568,6 +570,13 @@ base::Status RunIssue(const GlobalFlags& flags, IssueOptions o) {
   HM_TRY(
       WriteNewSecret(flags, new_key, key.type == LeafKeyType::kP256 ? "ECDSA P-256" : "Ed25519"));
   HM_TRY(WriteNewSecret(flags, new_falcon, "Falcon-1024"));
+  if (!o.csr_out.empty()) {
+    if (auto st = crypto::WritePublicFile(o.csr_out, base::AsBytes(*csr)); !st.ok()) {
+      return Failed("writing the CSR", st);
+    }
+    Note(flags, fmt::format("wrote the CSR {}", o.csr_out));
+    if (o.out.empty()) return base::Status::Ok();  // offline: submit it with any HTTP client
+  }
   HM_ASSIGN_OR_RETURN(Issued r,
                       RequestAndWrite(flags, *csr, o.validity_hours, key, o.out, o.chain_out));
   if (flags.json) {
@@ -602,6 +611,8 @@ void AddIssue(CLI::App* cert, GlobalFlags& flags, int& exit_code) {
                   "private key PEM: used if it exists, else created with mode 0600 "
                   "(default <out without .pem>.key)");
   cmd->add_option("--chain-out", o->chain_out, "write the issuing CA + root chain PEM here");
+  cmd->add_option("--csr-out", o->csr_out,
+                  "also write the PEM CSR here; without --out, only write it (no request)");
   cmd->callback([o, &flags, &exit_code] { Report("cert issue", RunIssue(flags, *o), exit_code); });
 }
 

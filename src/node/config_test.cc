@@ -36,6 +36,26 @@ TEST(ConfigTest, ErrorsNameTheKey) {
   EXPECT_NE(Error("[sequencer]\nblock_interval_ms = 500\n").find("sequencer.block_interval_ms"),
             std::string::npos);
   EXPECT_NE(Error("[node]\ndev = 1\n").find("node.dev"), std::string::npos);
+  EXPECT_NE(Error("[trustchain]\nzones = [\"Bad.Zone.\"]\n").find("trustchain.zones"),
+            std::string::npos);
+  EXPECT_NE(Error("[trustchain]\nzones = \"hypermesh\"\n").find("trustchain.zones"),
+            std::string::npos);
+  EXPECT_NE(Error("[trustchain]\nleaf_validity_hours = 5\n").find("tls_renew_before_hours"),
+            std::string::npos);
+  EXPECT_NE(Error("[trustchain]\npublic_url = \"ftp://x\"\n").find("trustchain.public_url"),
+            std::string::npos);
+}
+
+TEST(ConfigTest, TrustChainSettingsApply) {
+  auto r = ParseConfig(
+      "[trustchain]\nzones = [\"hypermesh\", \"example.net\"]\nleaf_validity_hours = 48\n"
+      "public_url = \"https://node1.hypermesh:8443\"\nallow_any_name = true\n",
+      NodeOptions(), "t.toml");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->trustchain.zones, (std::vector<std::string>{"hypermesh", "example.net"}));
+  EXPECT_EQ(r->trustchain.leaf_validity_hours, 48);
+  EXPECT_EQ(r->trustchain.public_url, "https://node1.hypermesh:8443");
+  EXPECT_TRUE(r->trustchain.allow_any_name);
 }
 
 TEST(ConfigTest, Ipv4ListenAddressIsRejected) {

@@ -110,22 +110,6 @@ base::Result<Bytes> TbsWithoutPoison(X509* precert) {
   return tbs;
 }
 
-// Index of the accepted root that `last` is, or is signed by.
-struct RootMatch {
-  size_t index;
-  bool included;  // `last` is the root itself
-};
-std::optional<RootMatch> FindRoot(ByteSpan last_der, X509* last, std::span<const Bytes> roots_der) {
-  for (size_t i = 0; i < roots_der.size(); ++i) {
-    if (std::ranges::equal(roots_der[i], last_der)) return RootMatch{i, true};
-  }
-  for (size_t i = 0; i < roots_der.size(); ++i) {
-    auto root = ParseDer(roots_der[i], i);
-    if (root.ok() && IssuedBy(last, root->get())) return RootMatch{i, false};
-  }
-  return std::nullopt;
-}
-
 Bytes EncodeCertList(std::span<const ByteSpan> certs) {
   TlsWriter list;
   for (ByteSpan c : certs) list.Opaque(c, 3);
@@ -136,33 +120,112 @@ Bytes EncodeCertList(std::span<const ByteSpan> certs) {
 
 }  // namespace
 
-base::Result<LogEntry> EntryFromChain(std::span<const Bytes> chain, bool precert,
-                                      std::span<const Bytes> accepted_roots_der,
-                                      size_t max_chain_length) {
-  if (chain.empty()) return base::InvalidArgument("'chain' is empty");
-  if (chain.size() > max_chain_length) {
-    return base::InvalidArgument(
-        fmt::format("chain has {} certificates; at most {}", chain.size(), max_chain_length));
+// ---- ChainChecker -------------------------------------------------------------------------
+
+struct ChainChecker::Verified {
+  std::shared_ptr<X509> first;  // the suffix's first certificate, parsed
+  RootMatch root;
+};
+
+ChainChecker::ChainChecker(std::vector<Bytes> roots_der) : roots_der_(std::move(roots_der)) {}
+ChainChecker::~ChainChecker() = default;
+
+base::Result<std::shared_ptr<ChainChecker>> ChainChecker::Create(std::vector<Bytes> roots_der) {
+  std::shared_ptr<ChainChecker> c(new ChainChecker(std::move(roots_der)));
+  for (size_t i = 0; i < c->roots_der_.size(); ++i) {
+    HM_ASSIGN_OR_RETURN(X509Ptr x, ParseDer(c->roots_der_[i], i));
+    c->roots_.emplace_back(x.release(), X509_free);
+  }
+  return c;
+}
+
+// Which accepted root `last` is, or is signed by.
+std::optional<ChainChecker::RootMatch> ChainChecker::FindRoot(ByteSpan last_der, X509* last) const {
+  for (size_t i = 0; i < roots_der_.size(); ++i) {
+    if (std::ranges::equal(roots_der_[i], last_der)) return RootMatch{i, true};
+  }
+  for (size_t i = 0; i < roots_.size(); ++i) {
+    if (IssuedBy(last, roots_[i].get())) return RootMatch{i, false};
+  }
+  return std::nullopt;
+}
+
+base::Result<ChainChecker::Verified> ChainChecker::VerifySuffix(std::span<const Bytes> chain,
+                                                                size_t from) const {
+  crypto::Sha256Hasher h;
+  for (size_t i = from; i < chain.size(); ++i) {
+    const uint8_t len[4] = {static_cast<uint8_t>(chain[i].size() >> 24),
+                            static_cast<uint8_t>(chain[i].size() >> 16),
+                            static_cast<uint8_t>(chain[i].size() >> 8),
+                            static_cast<uint8_t>(chain[i].size())};
+    h.Update(len);
+    h.Update(chain[i]);
+  }
+  const Digest32 key = h.Finish();
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = verified_.find(key); it != verified_.end()) return it->second;
   }
   std::vector<X509Ptr> certs;
-  for (size_t i = 0; i < chain.size(); ++i) {
+  for (size_t i = from; i < chain.size(); ++i) {
     HM_ASSIGN_OR_RETURN(X509Ptr x, ParseDer(chain[i], i));
     certs.push_back(std::move(x));
   }
   for (size_t i = 0; i + 1 < certs.size(); ++i) {
     if (!IssuedBy(certs[i].get(), certs[i + 1].get())) {
-      return base::InvalidArgument(
-          fmt::format("certificate {} is not issued by certificate {}", i, i + 1));
+      return base::InvalidArgument(fmt::format("certificate {} is not issued by certificate {}",
+                                               from + i, from + i + 1));
     }
   }
-  const auto root = FindRoot(chain.back(), certs.back().get(), accepted_roots_der);
+  const auto root = FindRoot(chain.back(), certs.back().get());
   if (!root.has_value()) return base::InvalidArgument("chain does not end at an accepted root");
+  Verified v{std::shared_ptr<X509>(certs.front().release(), X509_free), *root};
+  std::lock_guard lock(mu_);
+  if (verified_.size() >= kMaxVerified) verified_.clear();  // bounded; rebuilt on demand
+  verified_.emplace(key, v);
+  return v;
+}
+
+base::Result<LogEntry> ChainChecker::Entry(std::span<const Bytes> chain, bool precert,
+                                           size_t max_chain_length) const {
+  if (chain.empty()) return base::InvalidArgument("'chain' is empty");
+  if (chain.size() > max_chain_length) {
+    return base::InvalidArgument(
+        fmt::format("chain has {} certificates; at most {}", chain.size(), max_chain_length));
+  }
+  HM_ASSIGN_OR_RETURN(X509Ptr leaf, ParseDer(chain[0], 0));
+  // The issuer side of the chain (often the same intermediate for every submission) is parsed
+  // and verified once; each submission then costs one parse and one signature check.
+  std::shared_ptr<X509> issuer;
+  RootMatch root{};
+  if (chain.size() > 1) {
+    auto suffix = VerifySuffix(chain, 1);
+    if (!suffix.ok()) {
+      // Report the first broken link in chain order, as a reader of the chain would.
+      auto next = ParseDer(chain[1], 1);
+      if (next.ok() && !IssuedBy(leaf.get(), next->get())) {
+        return base::InvalidArgument("certificate 0 is not issued by certificate 1");
+      }
+      return suffix.status();
+    }
+    Verified v = std::move(suffix).value();
+    if (!IssuedBy(leaf.get(), v.first.get())) {
+      return base::InvalidArgument("certificate 0 is not issued by certificate 1");
+    }
+    issuer = v.first;
+    root = v.root;
+  } else {
+    auto match = FindRoot(chain[0], leaf.get());
+    if (!match.has_value()) return base::InvalidArgument("chain does not end at an accepted root");
+    root = *match;
+    issuer = roots_[root.index];
+  }
 
   // The rest of the chain, ending at the root.
   std::vector<ByteSpan> rest(chain.begin() + 1, chain.end());
-  if (!root->included) rest.emplace_back(accepted_roots_der[root->index]);
+  if (!root.included) rest.emplace_back(roots_der_[root.index]);
 
-  const int poison = FindExtension(certs[0].get(), kPoisonOid);
+  const int poison = FindExtension(leaf.get(), kPoisonOid);
   LogEntry entry;
   if (!precert) {
     if (poison >= 0) return base::InvalidArgument("a precertificate belongs in add-pre-chain");
@@ -171,24 +234,18 @@ base::Result<LogEntry> EntryFromChain(std::span<const Bytes> chain, bool precert
     entry.entry = chain[0];
     entry.extra_data = EncodeCertList(rest);
   } else {
-    if (poison < 0 || X509_EXTENSION_get_critical(X509_get_ext(certs[0].get(), poison)) != 1) {
+    if (poison < 0 || X509_EXTENSION_get_critical(X509_get_ext(leaf.get(), poison)) != 1) {
       return base::InvalidArgument("precertificate lacks the critical CT poison extension");
     }
-    X509Ptr issuer_holder;
-    X509* issuer = certs.size() > 1 ? certs[1].get() : nullptr;
-    if (issuer == nullptr) {
-      HM_ASSIGN_OR_RETURN(issuer_holder, ParseDer(accepted_roots_der[root->index], 0));
-      issuer = issuer_holder.get();
-    }
-    if (HasPrecertSigningEku(issuer)) {
+    if (HasPrecertSigningEku(issuer.get())) {
       return base::InvalidArgument("precertificate signing certificates are not supported");
     }
-    HM_ASSIGN_OR_RETURN(Bytes ikh, SpkiHash(issuer));
+    HM_ASSIGN_OR_RETURN(Bytes ikh, SpkiHash(issuer.get()));
     Digest32 key_hash{};
     std::copy(ikh.begin(), ikh.end(), key_hash.begin());
     entry.type = EntryType::kPrecert;
     entry.issuer_key_hash = key_hash;
-    HM_ASSIGN_OR_RETURN(entry.entry, TbsWithoutPoison(certs[0].get()));
+    HM_ASSIGN_OR_RETURN(entry.entry, TbsWithoutPoison(leaf.get()));
     if (entry.entry.size() > kMaxEntryBytes) return base::InvalidArgument("TBS too large");
     entry.extra_data = PrecertChainExtraData(chain[0], rest);
   }
@@ -197,6 +254,14 @@ base::Result<LogEntry> EntryFromChain(std::span<const Bytes> chain, bool precert
   }
   HM_TRY(entry.Validate());
   return entry;
+}
+
+base::Result<LogEntry> EntryFromChain(std::span<const Bytes> chain, bool precert,
+                                      std::span<const Bytes> accepted_roots_der,
+                                      size_t max_chain_length) {
+  HM_ASSIGN_OR_RETURN(auto checker,
+                      ChainChecker::Create({accepted_roots_der.begin(), accepted_roots_der.end()}));
+  return checker->Entry(chain, precert, max_chain_length);
 }
 
 Bytes PrecertChainExtraData(ByteSpan precert_der, std::span<const ByteSpan> chain_to_root) {
@@ -284,8 +349,9 @@ class DuplicateIndex {
 class CtApi : public std::enable_shared_from_this<CtApi> {
  public:
   CtApi(chain::Sequencer& sequencer, const CtLogReader& reader, const LogSigner& signer,
-        CtRouteOptions options)
-      : sequencer_(sequencer),
+        CtRouteOptions options, std::shared_ptr<ChainChecker> checker)
+      : checker_(std::move(checker)),
+        sequencer_(sequencer),
         reader_(reader),
         signer_(signer),
         options_(std::move(options)),
@@ -307,6 +373,7 @@ class CtApi : public std::enable_shared_from_this<CtApi> {
   // The SCT over the logged entry at `index`.
   api::Response ExistingSct(uint64_t index) const;
 
+  const std::shared_ptr<ChainChecker> checker_;
   chain::Sequencer& sequencer_;
   const CtLogReader& reader_;
   const LogSigner& signer_;
@@ -356,7 +423,7 @@ base::Result<LogEntry> CtApi::ParseSubmission(const api::Request& req, bool prec
     if (!der.ok()) return der.status().WithContext(fmt::format("chain[{}]", i));
     chain.push_back(std::move(der).value());
   }
-  return EntryFromChain(chain, precert, options_.accepted_roots_der, options_.max_chain_length);
+  return checker_->Entry(chain, precert, options_.max_chain_length);
 }
 
 api::Response CtApi::SctResponse(const LogEntry& entry) const {
@@ -510,7 +577,9 @@ base::Status RegisterCtRoutes(api::Router& router, chain::Sequencer& sequencer, 
   HM_TRY(options.Validate());
   const api::RouteOptions post{.max_body_bytes = options.max_body_bytes};
   // Shared by the handlers; lives as long as the router holds them.
-  auto ct = std::make_shared<CtApi>(sequencer, reader, signer, std::move(options));
+  HM_ASSIGN_OR_RETURN(auto checker, ChainChecker::Create(options.accepted_roots_der));
+  auto ct = std::make_shared<CtApi>(sequencer, reader, signer, std::move(options),
+                                    std::move(checker));
   auto add = [ct](bool precert) {
     return [ct, precert](const api::Request& req, api::Responder respond) {
       ct->AddChain(req, std::move(respond), precert);

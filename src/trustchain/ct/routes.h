@@ -5,7 +5,13 @@
 #pragma once
 
 #include <chrono>
+#include <openssl/types.h>
+
 #include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -34,6 +40,36 @@ struct CtRouteOptions {
 
   // InvalidArgument naming the option (including a root that is not one DER certificate).
   base::Status Validate() const;
+};
+
+// Checks submitted chains against the accepted roots and builds their log entries (what
+// EntryFromChain documents). Keeps the roots parsed and remembers (bounded) issuer-side chain
+// suffixes already verified up to a root, so a chain through a known intermediate costs one
+// certificate parse and one signature check. Thread-safety: Entry may run concurrently.
+class ChainChecker {
+ public:
+  // InvalidArgument if a root is not one DER certificate.
+  static base::Result<std::shared_ptr<ChainChecker>> Create(std::vector<Bytes> roots_der);
+  ~ChainChecker();
+  base::Result<LogEntry> Entry(std::span<const Bytes> chain, bool precert,
+                               size_t max_chain_length) const;
+
+ private:
+  // Index of the accepted root that a chain's last certificate is, or is signed by.
+  struct RootMatch {
+    size_t index;
+    bool included;  // the last certificate is the root itself
+  };
+  struct Verified;
+  explicit ChainChecker(std::vector<Bytes> roots_der);
+  std::optional<RootMatch> FindRoot(ByteSpan last_der, X509* last) const;
+  base::Result<Verified> VerifySuffix(std::span<const Bytes> chain, size_t from) const;
+
+  static constexpr size_t kMaxVerified = 256;
+  const std::vector<Bytes> roots_der_;
+  std::vector<std::shared_ptr<X509>> roots_;  // parsed once, read-only afterwards
+  mutable std::mutex mu_;
+  mutable std::map<Digest32, Verified> verified_;  // guarded by mu_
 };
 
 // The entry a submitted chain logs, with timestamp 0 (the caller stamps it). `chain` is leaf

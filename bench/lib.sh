@@ -1,0 +1,25 @@
+# Shared by the HTTP benchmarks: start a release hypermeshd --dev on a free port in a scratch
+# directory, removed (and the node stopped) on exit. Sets BENCH_TMP, BENCH_PORT, BENCH_ROOT_PEM.
+# Usage: source bench/lib.sh; start_bench_node BUILD_DIR
+start_bench_node() {
+  local hmd=$1/src/node/hypermeshd
+  [ -x "$hmd" ] || { echo "bench: $hmd not built (make build-release)"; exit 1; }
+  BENCH_TMP=$(mktemp -d /tmp/hm-bench.XXXXXX)
+  BENCH_PID=""
+  trap '[ -n "$BENCH_PID" ] && kill "$BENCH_PID" 2>/dev/null; rm -rf "$BENCH_TMP"' EXIT
+  "$hmd" --dev --data-dir "$BENCH_TMP/data" --port 0 --log-level warn >"$BENCH_TMP/node.log" 2>&1 &
+  BENCH_PID=$!
+  for _ in $(seq 1 100); do grep -q 'listening on' "$BENCH_TMP/node.log" && break; sleep 0.1; done
+  BENCH_PORT=$(sed -nE 's/.*listening on https:\/\/\[[^]]*\]:([0-9]+).*/\1/p' "$BENCH_TMP/node.log")
+  [ -n "$BENCH_PORT" ] || { echo "bench: hypermeshd did not start"; cat "$BENCH_TMP/node.log"; exit 1; }
+  BENCH_ROOT_PEM=$BENCH_TMP/data/tls/root.pem
+}
+
+# report LABEL WRK_OUTPUT_FILE: one line with rate, p50 and p99.
+report() {
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$2")
+  p50=$(awk '$1=="50%" {print $2}' "$2")
+  p99=$(awk '$1=="99%" {print $2}' "$2")
+  printf '%-44s %10s /s   p50 %8s   p99 %8s\n' "$1" "$rps" "$p50" "$p99"
+}
