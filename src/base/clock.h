@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace hm::base {
 
@@ -50,5 +51,8 @@ class ManualClock final : public Clock {
  private:
   std::atomic<int64_t> millis_;
 };
+
+// RFC 3339 UTC text with second precision: "2026-11-22T10:00:00Z".
+std::string FormatRfc3339(std::chrono::system_clock::time_point t);
 
 }  // namespace hm::base

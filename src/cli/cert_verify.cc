@@ -8,15 +8,13 @@
 #include <memory>
 
 #include "crypto/key_file.h"
+#include "crypto/ossl_ptr.h"
 #include "trustchain/ca/alt_signature.h"
 
 namespace hm::cli {
 namespace {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using X509Ptr = crypto::OsslPtr<X509, X509_free>;
 
 X509Ptr Parse(const base::Bytes& der) {
   const unsigned char* p = der.data();

@@ -72,17 +72,6 @@ base::Result<base::Bytes> PemToDer(std::string_view pem, std::string_view label)
   return der;
 }
 
-std::string DerToPem(base::ByteSpan der, std::string_view label) {
-  // Secure-memory BIO: the PEM may hold a private key and is wiped when freed.
-  BioPtr bio(BIO_new(BIO_s_secmem()));
-  HM_CHECK(bio != nullptr);
-  const std::string name(label);
-  HM_CHECK(der.size() <= LONG_MAX);
-  int ok = PEM_write_bio(bio.get(), name.c_str(), "", der.data(), static_cast<long>(der.size()));
-  HM_CHECK(ok > 0);
-  return BioToString(bio.get());
-}
-
 base::Result<PkeyPtr> ParseSpkiDer(base::ByteSpan der) {
   ClearErrors();
   if (der.empty() || der.size() > INT_MAX) return base::InvalidArgument("empty or huge SPKI");
@@ -144,3 +133,18 @@ void Cleanse(base::Bytes& b) {
 }
 
 }  // namespace hm::crypto::internal
+
+namespace hm::crypto {
+
+std::string DerToPem(base::ByteSpan der, std::string_view label) {
+  // Secure-memory BIO: the PEM may hold a private key and is wiped when freed.
+  internal::BioPtr bio(BIO_new(BIO_s_secmem()));
+  HM_CHECK(bio != nullptr);
+  const std::string name(label);
+  HM_CHECK(der.size() <= LONG_MAX);
+  int ok = PEM_write_bio(bio.get(), name.c_str(), "", der.data(), static_cast<long>(der.size()));
+  HM_CHECK(ok > 0);
+  return internal::BioToString(bio.get());
+}
+
+}  // namespace hm::crypto

@@ -18,6 +18,7 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "crypto/pem.h"
 #include "crypto/evp_pkey.h"
 
 namespace hm::crypto::internal {
@@ -65,8 +66,8 @@ inline void ClearErrors() { ERR_clear_error(); }
 // returning its DER body. Rejections are InvalidArgument.
 base::Result<base::Bytes> PemToDer(std::string_view pem, std::string_view label);
 
-// Wraps DER in a PEM block with `label`.
-std::string DerToPem(base::ByteSpan der, std::string_view label);
+// Wraps DER in a PEM block with `label` (the public crypto::DerToPem).
+using crypto::DerToPem;
 
 // DER SubjectPublicKeyInfo <-> EVP_PKEY. Parsing rejects (InvalidArgument) malformed input and
 // trailing bytes; callers still check the key type.

@@ -16,6 +16,7 @@
 #include "chain/genesis_file.h"
 #include "crypto/ecdsa.h"
 #include "crypto/key_file.h"
+#include "crypto/pem.h"
 #include "crypto/secure_random.h"
 #include "net/address.h"
 #include "net/tcp_listener.h"
@@ -68,11 +69,7 @@ int64_t SecondsUntilExpiry(const std::string& path, const base::Clock& clock,
     return -1;
   }
   if (serial_hex != nullptr) {
-    BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
-    std::vector<uint8_t> bytes(static_cast<size_t>(BN_num_bytes(bn)));
-    BN_bn2bin(bn, bytes.data());
-    BN_free(bn);
-    *serial_hex = trustchain::ca::SerialHex(bytes);
+    *serial_hex = trustchain::ca::SerialHex(trustchain::ca::SerialOf(cert));
   }
   int days = 0, secs = 0;
   const time_t now = std::chrono::system_clock::to_time_t(clock.Now());
@@ -151,7 +148,7 @@ Status Node::Start() {
   const chain::Head head = chain_->head();
   HM_LOG_INFO("node", "chain '{}' at height {} (head {})", genesis_.chain_id, head.height,
               base::HexEncode(head.block_hash).substr(0, 16));
-  HM_TRY(StartTrustChain());
+  HM_TRY(StartTrustChain(std::move(ca_params).value()));
   HM_TRY(EnsureTlsCertificate());
   HM_TRY(StartApi());
   renewal_ = std::thread([this] { RenewalLoop(); });
@@ -176,9 +173,7 @@ Status Node::LoadOrCreateAdminToken() {
   return Status::Ok();
 }
 
-Status Node::StartTrustChain() {
-  HM_ASSIGN_OR_RETURN(auto params, trustchain::ca::CaParams::Decode(
-                                       *genesis_.ParamsFor(trustchain::ca::kModuleName)));
+Status Node::StartTrustChain(trustchain::ca::CaParams params) {
   HM_ASSIGN_OR_RETURN(auto issuing, trustchain::service::LoadIssuingCa(layout_.keys, params));
   auto log = trustchain::ct::LoadOrCreateLogKeys(layout_.keys);
   if (!log.ok()) return log.status().WithContext("CT log keys");
@@ -296,7 +291,7 @@ Status Node::IssueTlsCertificate() {
   // next start detects (MakeServerTlsContext) and re-issues.
   HM_TRY(crypto::WriteSecretFile(layout_.tls_key, base::AsBytes(key.ToPkcs8Pem())));
   const std::string chain_pem =
-      issued->cert_pem + trustchain::service::DerToPem(trustchain_->params().issuing_der);
+      issued->cert_pem + crypto::DerToPem(trustchain_->params().issuing_der, "CERTIFICATE");
   HM_TRY(crypto::WritePublicFile(layout_.tls_cert, base::AsBytes(chain_pem)));
   if (http_) {
     HM_ASSIGN_OR_RETURN(auto tls, net::MakeServerTlsContext(layout_.tls_cert, layout_.tls_key));

@@ -65,7 +65,7 @@ class Node {
   base::Status LoadOrCreateNodeKey();
   base::Status LoadOrCreateGenesis();
   base::Status LoadOrCreateAdminToken();
-  base::Status StartTrustChain();
+  base::Status StartTrustChain(trustchain::ca::CaParams params);
   base::Status EnsureTlsCertificate();
   base::Status IssueTlsCertificate();
   base::Status StartApi();

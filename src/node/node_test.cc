@@ -83,11 +83,7 @@ std::string PeerSerial(uint16_t port, const std::string& ca_file) {
     SSL_set_fd(ssl, fd);
     if (SSL_connect(ssl) == 1 && SSL_get_verify_result(ssl) == X509_V_OK) {
       X509* peer = SSL_get1_peer_certificate(ssl);
-      BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(peer), nullptr);
-      std::vector<uint8_t> bytes(static_cast<size_t>(BN_num_bytes(bn)));
-      BN_bn2bin(bn, bytes.data());
-      serial = trustchain::ca::SerialHex(bytes);
-      BN_free(bn);
+      serial = trustchain::ca::SerialHex(trustchain::ca::SerialOf(peer));
       X509_free(peer);
     }
     SSL_free(ssl);

@@ -355,6 +355,10 @@ chain::Transaction MakeRevokeTx(const Revocation& revocation, uint64_t nonce) {
   return tx;
 }
 
+base::Bytes SerialOf(const X509* cert) {
+  return cert == nullptr ? base::Bytes() : internal::SerialToBytes(X509_get0_serialNumber(cert));
+}
+
 std::string SerialHex(ByteSpan serial) { return base::HexEncode(serial); }
 
 base::Result<Bytes> ParseSerialHex(std::string_view hex) {

@@ -6,6 +6,8 @@
 // chain's writer). CaReader may be used from any thread.
 #pragma once
 
+#include <openssl/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -103,6 +105,8 @@ bool IsValidRevocationReason(uint64_t reason);
 // Serial text <-> bytes: lower-case hex of the minimal big-endian bytes; parsing accepts upper
 // case and rejects empty, odd-length, over-long (> 20 bytes), non-minimal or zero serials.
 std::string SerialHex(base::ByteSpan serial);
+// A certificate's serial as minimal big-endian bytes (empty if unreadable).
+base::Bytes SerialOf(const X509* cert);
 base::Result<base::Bytes> ParseSerialHex(std::string_view hex);
 
 class CaModule final : public chain::Module {

@@ -17,6 +17,7 @@
 
 #include "api/errors.h"
 #include "crypto/hash.h"
+#include "crypto/ossl_ptr.h"
 #include "fmt/format.h"
 #include "trustchain/ct/tls.h"
 
@@ -29,10 +30,7 @@ constexpr char kPoisonOid[] = "1.3.6.1.4.1.11129.2.4.3";
 constexpr char kPrecertSigningOid[] = "1.3.6.1.4.1.11129.2.4.4";
 constexpr size_t kMaxAsn1Cert = (size_t{1} << 24) - 1;
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using X509Ptr = crypto::OsslPtr<X509, X509_free>;
 
 // ---- X.509 chain checks -------------------------------------------------------------------
 

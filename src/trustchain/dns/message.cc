@@ -682,7 +682,7 @@ Bytes SerializeMessage(const Message& message, size_t max_size, bool* truncated)
   {
     Writer w;
     std::array<size_t, 4> counts{};
-    WriteHeader(w, message.header, false, counts);  // placeholder, rewritten below
+    WriteHeader(w, message.header, false, counts);  // counts unknown yet; rewritten below
     if (WriteBody(w, message, max_size, false, &counts) == total) {
       Bytes out = std::move(w.out());
       Writer hw;

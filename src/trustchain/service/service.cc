@@ -8,6 +8,7 @@
 
 #include "api/errors.h"
 #include "base/log.h"
+#include "crypto/pem.h"
 #include "crypto/secure_random.h"
 #include "trustchain/ca/alt_signature.h"
 #include "trustchain/ca/revocation.h"
@@ -31,17 +32,10 @@ constexpr auto kCrlValidity = std::chrono::hours(24);
 // Leaves start a minute in the past so a client whose clock is slightly behind accepts them.
 constexpr auto kBackdate = std::chrono::seconds(60);
 
-std::string Rfc3339(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+using base::FormatRfc3339;
 
 std::string Rfc3339Ms(uint64_t ms) {
-  return Rfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+  return FormatRfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
 }
 
 json HashList(const std::vector<crypto::Digest32>& hashes) {
@@ -74,7 +68,7 @@ json RecordJson(ByteSpan serial, const ca::CertRecord& rec) {
   json j = {{"serial", ca::SerialHex(serial)},
             {"status", rec.revoked ? "revoked" : "good"},
             {"not_after", Rfc3339Ms(rec.not_after_ms)},
-            {"certificate", DerToPem(rec.der)},
+            {"certificate", crypto::DerToPem(rec.der, "CERTIFICATE")},
             {"ct_leaf_index", rec.ct_leaf_index}};
   if (rec.revoked) {
     j["revoked_at"] = Rfc3339Ms(rec.revoked_at_ms);
@@ -84,17 +78,6 @@ json RecordJson(ByteSpan serial, const ca::CertRecord& rec) {
 }
 
 }  // namespace
-
-std::string DerToPem(ByteSpan der) {
-  const std::string b64 = base::Base64Encode(der);
-  std::string out = "-----BEGIN CERTIFICATE-----\n";
-  for (size_t i = 0; i < b64.size(); i += 64) {
-    out.append(b64, i, 64);
-    out.push_back('\n');
-  }
-  out += "-----END CERTIFICATE-----\n";
-  return out;
-}
 
 Status TrustChainOptions::Validate() const {
   if (clock == nullptr) return base::InvalidArgument("trustchain: clock is required");
@@ -148,10 +131,11 @@ Result<std::unique_ptr<TrustChainService>> TrustChainService::Create(
       chain, sequencer, std::move(params), std::move(issuing), std::move(log), std::move(options)));
 }
 
-std::string TrustChainService::RootPem() const { return DerToPem(params_.root_der); }
+std::string TrustChainService::RootPem() const { return crypto::DerToPem(params_.root_der, "CERTIFICATE"); }
 
 std::string TrustChainService::ChainPem() const {
-  return DerToPem(params_.issuing_der) + DerToPem(params_.root_der);
+  return crypto::DerToPem(params_.issuing_der, "CERTIFICATE") +
+         crypto::DerToPem(params_.root_der, "CERTIFICATE");
 }
 
 // ---- Issuance -------------------------------------------------------------------------------
@@ -271,8 +255,8 @@ class TrustChainService::Api {
       if (!r.ok()) return respond(api::ErrorResponse(r.status()));
       respond(api::Response::Json(
           200, {{"serial", ca::SerialHex(r->serial)},
-                {"not_before", Rfc3339(r->not_before)},
-                {"not_after", Rfc3339(r->not_after)},
+                {"not_before", FormatRfc3339(r->not_before)},
+                {"not_after", FormatRfc3339(r->not_after)},
                 {"certificate", r->cert_pem},
                 {"chain", r->chain_pem},
                 {"hybrid", r->hybrid},

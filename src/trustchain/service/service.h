@@ -113,7 +113,4 @@ class TrustChainService {
   std::chrono::steady_clock::time_point crl_built_;   // guarded by crl_mu_
 };
 
-// Certificates as PEM text.
-std::string DerToPem(base::ByteSpan der);
-
 }  // namespace hm::trustchain::service

@@ -15,6 +15,8 @@
 #include "chain/signer.h"
 #include "chain/testing/chain_fixture.h"
 #include "crypto/hybrid/pq_keys.h"
+#include "crypto/ossl_ptr.h"
+#include "crypto/pem.h"
 #include "crypto/secure_random.h"
 #include "storage/test_util.h"
 #include "trustchain/ca/alt_signature.h"
@@ -31,10 +33,7 @@ namespace cat = ca::testing;
 
 constexpr char kAdminToken[] = "0123456789abcdef0123456789abcdef";
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using X509Ptr = crypto::OsslPtr<X509, X509_free>;
 
 X509Ptr FromPem(const std::string& pem) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
@@ -327,9 +326,9 @@ TEST_F(ServiceTest, BadRequestsWriteNothing) {
 TEST_F(ServiceTest, PublishesRootChainAndAnswersMalformedOcsp) {
   api::Response r = Call("GET", "/api/v1/ca/root");
   ASSERT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, DerToPem(params_.root_der));
+  EXPECT_EQ(r.body, crypto::DerToPem(params_.root_der, "CERTIFICATE"));
   r = Call("GET", "/api/v1/ca/chain");
-  EXPECT_EQ(r.body, DerToPem(params_.issuing_der) + DerToPem(params_.root_der));
+  EXPECT_EQ(r.body, crypto::DerToPem(params_.issuing_der, "CERTIFICATE") + crypto::DerToPem(params_.root_der, "CERTIFICATE"));
   r = Call("GET", "/ca/issuing.der");
   EXPECT_EQ(Bytes(r.body.begin(), r.body.end()), params_.issuing_der);
   r = Call("POST", "/ocsp", "garbage", "application/ocsp-request");

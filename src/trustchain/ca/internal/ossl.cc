@@ -41,14 +41,6 @@ base::Result<X509Ptr> ParseCertDer(base::ByteSpan der) {
   return x;
 }
 
-std::string DerToPem(base::ByteSpan der, std::string_view label) {
-  std::string b64 = base::Base64Encode(der);
-  std::string out = "-----BEGIN " + std::string(label) + "-----\n";
-  for (size_t i = 0; i < b64.size(); i += 64) out += b64.substr(i, 64) + "\n";
-  out += "-----END " + std::string(label) + "-----\n";
-  return out;
-}
-
 base::Status AddExtension(X509* x, const char* oid, bool critical, base::ByteSpan value_der) {
   Asn1ObjectPtr obj = Oid(oid);
   Asn1OctetStringPtr value(ASN1_OCTET_STRING_new());

@@ -18,16 +18,13 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "crypto/ossl_ptr.h"
+#include "crypto/pem.h"
 
 namespace hm::trustchain::ca::internal {
 
 template <auto kFree>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const {
-    kFree(p);
-  }
-};
+using Deleter = crypto::OsslFree<kFree>;
 
 using X509Ptr = std::unique_ptr<X509, Deleter<&X509_free>>;
 using X509ReqPtr = std::unique_ptr<X509_REQ, Deleter<&X509_REQ_free>>;
@@ -71,7 +68,7 @@ base::Bytes CertDer(X509* x);
 // Parses exactly one DER certificate (no trailing bytes). InvalidArgument otherwise.
 base::Result<X509Ptr> ParseCertDer(base::ByteSpan der);
 
-std::string DerToPem(base::ByteSpan der, std::string_view label);
+using crypto::DerToPem;  // PEM text of DER (crypto/pem.h)
 
 // Appends a non-standard extension whose extnValue content is `value_der`.
 base::Status AddExtension(X509* x, const char* oid, bool critical, base::ByteSpan value_der);
