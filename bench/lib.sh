@@ -7,7 +7,7 @@ start_bench_node() {
   BENCH_TMP=$(mktemp -d /tmp/hm-bench.XXXXXX)
   BENCH_PID=""
   trap '[ -n "$BENCH_PID" ] && kill "$BENCH_PID" 2>/dev/null; rm -rf "$BENCH_TMP"' EXIT
-  "$hmd" --dev --data-dir "$BENCH_TMP/data" --port 0 --log-level warn >"$BENCH_TMP/node.log" 2>&1 &
+  "$hmd" --dev --data-dir "$BENCH_TMP/data" --port 0 --dns-port 0 --log-level warn >"$BENCH_TMP/node.log" 2>&1 &
   BENCH_PID=$!
   for _ in $(seq 1 100); do grep -q 'listening on' "$BENCH_TMP/node.log" && break; sleep 0.1; done
   BENCH_PORT=$(sed -nE 's/.*listening on https:\/\/\[[^]]*\]:([0-9]+).*/\1/p' "$BENCH_TMP/node.log")

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "api/errors.h"
 #include "api/http_session.h"
 #include "base/log.h"
 
@@ -49,6 +50,10 @@ base::Status HttpServerOptions::Validate() const {
   if (max_connections < 1 || max_connections > 1'000'000) {
     return base::InvalidArgument(
         fmt::format("max_connections {} is outside 1..1000000", max_connections));
+  }
+  if (http2_max_concurrent_streams < 1 || http2_max_concurrent_streams > 1000) {
+    return base::InvalidArgument(fmt::format("http2_max_concurrent_streams {} is outside 1..1000",
+                                             http2_max_concurrent_streams));
   }
   return base::Status::Ok();
 }
@@ -130,8 +135,14 @@ void ServerCore::SessionEnded(uint64_t id) {
   cv_.notify_all();
 }
 
-std::vector<std::shared_ptr<HttpSession>> ServerCore::LiveSessions() {
-  std::vector<std::shared_ptr<HttpSession>> live;
+void ServerCore::HandOff(uint64_t id, std::weak_ptr<Connection> to) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(id);
+  if (it != sessions_.end()) it->second = std::move(to);
+}
+
+std::vector<std::shared_ptr<Connection>> ServerCore::LiveSessions() {
+  std::vector<std::shared_ptr<Connection>> live;
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [id, weak] : sessions_) {
     if (auto s = weak.lock()) live.push_back(std::move(s));
@@ -161,6 +172,45 @@ bool ServerCore::WaitForSessions(std::chrono::steady_clock::time_point deadline)
 
 void ServerCore::ForceCloseSessions() {
   for (auto& s : LiveSessions()) s->ForceClose();
+}
+
+RoutedRequest ServerCore::Route(std::string_view target, std::optional<uint64_t> content_length,
+                                Request* request) const {
+  RoutedRequest out;
+  base::Status parsed = ParseRequestTarget(target, request);
+  if (!parsed.ok()) {
+    out.early = BadRequest(std::string(parsed.message()));
+    return out;
+  }
+  out.match = router_.Match(request->method, request->path);
+  if (out.match.kind == RouteMatch::Kind::kNotFound) {
+    out.early = RouteNotFound(request->path);
+    return out;
+  }
+  if (out.match.kind == RouteMatch::Kind::kMethodNotAllowed) {
+    out.early = MethodNotAllowed(request->method, out.match.allow);
+    return out;
+  }
+  out.body_limit = out.match.options.max_body_bytes != 0 ? out.match.options.max_body_bytes
+                                                         : options_.max_body_bytes;
+  if (content_length && *content_length > out.body_limit) {
+    out.early = PayloadTooLarge(out.body_limit);
+  }
+  return out;
+}
+
+void ServerCore::Dispatch(Request request, RouteMatch match, asio::any_io_executor reply_on,
+                          std::function<void(Response)> reply) {
+  asio::post(handler_io_,
+             [self = shared_from_this(), request = std::move(request), match = std::move(match),
+              reply_on = std::move(reply_on), reply = std::move(reply)]() mutable {
+               self->router_.DispatchAsync(
+                   request, match, [reply_on, reply = std::move(reply)](Response response) {
+                     asio::post(reply_on, [reply, response = std::move(response)]() mutable {
+                       reply(std::move(response));
+                     });
+                   });
+             });
 }
 
 void ServerCore::RecordRequest(std::string_view route, std::string_view method, int status,

@@ -1,6 +1,7 @@
-// HttpServer: HTTPS (HTTP/1.1 over TLS 1.3, Boost.Beast) front end for a Router. Connections live
-// on the EventLoop; handlers run on the server's own pool of "hm-http-N" threads, so a handler may
-// block for seconds without stalling I/O. Requests on one connection are handled one at a time.
+// HttpServer: HTTPS (TLS 1.3) front end for a Router: HTTP/1.1 (Boost.Beast), or HTTP/2 (nghttp2)
+// when the client offers ALPN "h2". Connections live on the EventLoop; handlers run on the
+// server's own pool of "hm-http-N" threads, so a handler may block for seconds without stalling
+// I/O. Requests on one HTTP/1.1 connection are handled one at a time; HTTP/2 streams concurrently.
 // Thread-safety: Start/Shutdown/SetTlsContext may be called from any thread except the loop's
 // and the handler pool's. The Router, EventLoop and MetricsRegistry must outlive the server.
 #pragma once
@@ -30,6 +31,9 @@ struct HttpServerOptions {
   std::chrono::milliseconds shutdown_timeout{10'000};  // how long Shutdown() waits in-flight work
   int handler_threads = 4;
   int max_connections = 1024;  // further connections are closed right after accept
+  // HTTP/2: streams open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS); also caps
+  // the handlers one connection may have running, counting those of streams the client reset.
+  uint32_t http2_max_concurrent_streams = 100;
 
   // Errors (kInvalidArgument) name the offending option.
   base::Status Validate() const;
@@ -59,8 +63,9 @@ class HttpServer {
   void SetTlsContext(std::shared_ptr<net::TlsContext> tls);
 
   // Stops accepting, closes idle connections, lets in-flight requests finish and answers them
-  // with "Connection: close", then returns. After `timeout` the remaining connections are cut.
-  // Idempotent. Requires the EventLoop to be running.
+  // with "Connection: close" (HTTP/2: sends GOAWAY, finishes the streams it covers), then returns.
+  // After `timeout` the remaining connections are cut. Idempotent. Requires the EventLoop to be
+  // running.
   void Shutdown();
   void Shutdown(std::chrono::milliseconds timeout);
 

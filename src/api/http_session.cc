@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "api/errors.h"
+#include "api/http2_session.h"
 #include "base/log.h"
 
 namespace hm::api::internal {
@@ -50,11 +51,37 @@ bool IsReservedHeader(std::string_view name) {
 
 }  // namespace
 
+Response HeaderFieldsTooLarge(uint32_t max_header_bytes) {
+  return HttpError(431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
+                   fmt::format("request header exceeds the limit of {} bytes", max_header_bytes));
+}
+
+Response PrepareResponse(Response response, std::string_view route) {
+  if (response.status < 200 || response.status > 599) {
+    HM_LOG_RATELIMITED(base::LogLevel::kError, 5, "api", "route {} returned invalid status {}",
+                       route, response.status);
+    response = HttpError(500, "INTERNAL", "internal error");
+  }
+  std::erase_if(response.headers, [route](const std::pair<std::string, std::string>& h) {
+    const auto& [name, value] = h;
+    if (IsValidHeaderName(name) && !IsReservedHeader(name) &&
+        value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos) {
+      return false;
+    }
+    HM_LOG_RATELIMITED(base::LogLevel::kWarn, 5, "api", "route {}: dropped header '{}'", route,
+                       name);
+    return true;
+  });
+  if (response.content_type.empty()) response.content_type = "application/octet-stream";
+  return response;
+}
+
 HttpSession::HttpSession(std::shared_ptr<ServerCore> core, uint64_t id,
                          asio::ip::tcp::socket socket, const std::shared_ptr<net::TlsContext>& tls)
     : core_(std::move(core)),
       id_(id),
       tls_(tls),
+      executor_(socket.get_executor()),
       stream_(std::move(socket), tls->native()),
       continue_(http::status::continue_, 11) {
   boost::system::error_code ec;
@@ -62,7 +89,9 @@ HttpSession::HttpSession(std::shared_ptr<ServerCore> core, uint64_t id,
   remote_ = ec ? std::string("unknown") : peer.address().to_string();
 }
 
-HttpSession::~HttpSession() { core_->SessionEnded(id_); }
+HttpSession::~HttpSession() {
+  if (!handed_off_) core_->SessionEnded(id_);
+}
 
 void HttpSession::Start() {
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
@@ -73,13 +102,23 @@ void HttpSession::Start() {
 }
 
 void HttpSession::BeginShutdown() {
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+  asio::dispatch(executor_, [self = shared_from_this()] {
+    if (self->handed_off_) {
+      if (auto h2 = self->h2_.lock()) h2->BeginShutdown();
+      return;
+    }
     if (self->state_ == State::kHandshake || self->state_ == State::kIdle) self->Abort();
   });
 }
 
 void HttpSession::ForceClose() {
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Abort(); });
+  asio::dispatch(executor_, [self = shared_from_this()] {
+    if (self->handed_off_) {
+      if (auto h2 = self->h2_.lock()) h2->ForceClose();
+      return;
+    }
+    self->Abort();
+  });
 }
 
 void HttpSession::OnHandshake(ErrorCode ec) {
@@ -88,7 +127,21 @@ void HttpSession::OnHandshake(ErrorCode ec) {
                        remote_, ec.message());
     return Abort();
   }
+  const unsigned char* alpn = nullptr;
+  unsigned int alpn_len = 0;
+  SSL_get0_alpn_selected(stream_.native_handle(), &alpn, &alpn_len);
+  if (alpn_len == 2 && alpn[0] == 'h' && alpn[1] == '2') return HandOffToHttp2();
   ReadHeader();
+}
+
+void HttpSession::HandOffToHttp2() {
+  // The HTTP/2 session takes the TLS stream and the connection's id; this object is done.
+  state_ = State::kClosed;
+  handed_off_ = true;
+  auto h2 = std::make_shared<Http2Session>(core_, id_, std::move(stream_), tls_, remote_);
+  h2_ = h2;
+  core_->HandOff(id_, h2);
+  h2->Start();
 }
 
 void HttpSession::ReadHeader() {
@@ -119,26 +172,16 @@ void HttpSession::OnHeader(ErrorCode ec, size_t /*bytes*/) {
   method_ = request_.method;
   version_ = req.version();
   keep_alive_ = req.keep_alive();
-  const bool has_body =
-      parser_->chunked() || (parser_->content_length() && *parser_->content_length() > 0);
-  base::Status target = ParseRequestTarget(Sv(req.target()), &request_);
-  if (!target.ok())
-    return Reply(BadRequest(std::string(target.message())),
-                 has_body ? After::kDrainAndClose : After::kKeepAlive);
-  match_ = core_->router().Match(request_.method, request_.path);
-  if (match_.kind != RouteMatch::Kind::kFound) {
+  const auto length = parser_->content_length();
+  const bool has_body = parser_->chunked() || (length && *length > 0);
+  RoutedRequest routed = core_->Route(
+      Sv(req.target()), length ? std::optional<uint64_t>(*length) : std::nullopt, &request_);
+  match_ = std::move(routed.match);
+  if (routed.early) {
     // Answer without reading a body; a connection with an unread body cannot be reused.
-    Request& r = request_;
-    return Reply(match_.kind == RouteMatch::Kind::kNotFound
-                     ? RouteNotFound(r.path)
-                     : MethodNotAllowed(r.method, match_.allow),
-                 has_body ? After::kDrainAndClose : After::kKeepAlive);
+    return Reply(std::move(*routed.early), has_body ? After::kDrainAndClose : After::kKeepAlive);
   }
-  body_limit_ = match_.options.max_body_bytes != 0 ? match_.options.max_body_bytes
-                                                   : core_->options().max_body_bytes;
-  if (parser_->content_length() && *parser_->content_length() > body_limit_) {
-    return Reply(PayloadTooLarge(body_limit_), After::kDrainAndClose);
-  }
+  body_limit_ = routed.body_limit;
   parser_->body_limit(body_limit_);
   if (parser_->is_done()) return RunHandler();
   if (EqualsIgnoreCase(Sv(req[http::field::expect]), "100-continue")) return SendContinue();
@@ -167,10 +210,7 @@ void HttpSession::OnBody(ErrorCode ec, size_t /*bytes*/) {
 
 void HttpSession::OnReadError(ErrorCode ec) {
   if (ec == http::error::header_limit) {
-    return Reply(HttpError(431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
-                           fmt::format("request header exceeds the limit of {} bytes",
-                                       core_->options().max_header_bytes)),
-                 After::kDrainAndClose);
+    return Reply(HeaderFieldsTooLarge(core_->options().max_header_bytes), After::kDrainAndClose);
   }
   if (ec == http::error::body_limit) {
     return Reply(PayloadTooLarge(body_limit_), After::kDrainAndClose);
@@ -194,14 +234,10 @@ void HttpSession::RunHandler() {
   }
   request_.body = std::move(req.body());
   request_.remote_address = remote_;
-  asio::post(core_->handler_io(), [self = shared_from_this(), request = std::move(request_),
-                                   match = match_]() mutable {
-    self->core_->router().DispatchAsync(request, match, [self](Response response) {
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->Reply(std::move(response), After::kKeepAlive);
-      });
-    });
-  });
+  core_->Dispatch(std::move(request_), match_, executor_,
+                  [self = shared_from_this()](Response response) {
+                    self->Reply(std::move(response), After::kKeepAlive);
+                  });
 }
 
 void HttpSession::Reply(Response response, After after) {
@@ -221,29 +257,17 @@ void HttpSession::Reply(Response response, After after) {
 }
 
 void HttpSession::BuildWireResponse(Response response, bool close) {
-  if (response.status < 200 || response.status > 599) {
-    HM_LOG_RATELIMITED(base::LogLevel::kError, 5, "api", "route {} returned invalid status {}",
-                       match_.label, response.status);
-    response = HttpError(500, "INTERNAL", "internal error");
-  }
+  response = PrepareResponse(std::move(response), match_.label);
   wire_ = {};
   wire_.result(static_cast<unsigned>(response.status));
   wire_.version(version_);
   wire_.set(http::field::server, "hypermeshd");
   for (auto& [name, value] : response.headers) {
-    if (!IsValidHeaderName(name) || IsReservedHeader(name) ||
-        value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-      HM_LOG_RATELIMITED(base::LogLevel::kWarn, 5, "api", "route {}: dropped header '{}'",
-                         match_.label, name);
-      continue;
-    }
     wire_.insert(beast::string_view(name.data(), name.size()), value);
   }
   wire_.keep_alive(!close);
   if (response.status == 204 || response.status == 304) return;  // no body, no length
-  wire_.set(http::field::content_type, response.content_type.empty()
-                                           ? std::string("application/octet-stream")
-                                           : response.content_type);
+  wire_.set(http::field::content_type, response.content_type);
   wire_.content_length(response.body.size());
   // HEAD: same headers as GET, including the length, but no body.
   if (method_ != "HEAD") wire_.body() = std::move(response.body);

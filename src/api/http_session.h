@@ -1,6 +1,8 @@
-// Internal to the HTTP/1.1 front end (not for other layers): ServerCore is the state shared by a
-// server's acceptor and connections; HttpSession is one TLS connection's request loop.
-// Thread-safety: ServerCore's mutable state is guarded by mu_; an HttpSession runs on its strand.
+// Internal to the HTTPS front end (not for other layers): ServerCore is the state shared by a
+// server's acceptor and connections, including the request-head, dispatch and response logic both
+// HTTP versions share; HttpSession is one TLS connection: it does the handshake and serves
+// HTTP/1.1, or hands the stream to an Http2Session (http2_session.h) when ALPN picked "h2".
+// Thread-safety: ServerCore's mutable state is guarded by mu_; a session runs on its strand.
 #pragma once
 
 #include <atomic>
@@ -11,6 +13,7 @@
 #include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,7 +26,32 @@
 
 namespace hm::api::internal {
 
-class HttpSession;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+// What ServerCore needs from a live connection of either HTTP version. Both calls may come from
+// any thread; they are carried out on the connection's strand.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Stop taking requests; finish the ones in flight, then close.
+  virtual void BeginShutdown() = 0;
+  virtual void ForceClose() = 0;
+};
+
+// The outcome of a request head, shared by both HTTP versions.
+struct RoutedRequest {
+  RouteMatch match;  // label "unmatched" unless a route was found
+  uint64_t body_limit = 0;
+  std::optional<Response> early;  // set: answer this at once, without reading the body
+};
+
+// 431 REQUEST_HEADER_FIELDS_TOO_LARGE naming the limit.
+Response HeaderFieldsTooLarge(uint32_t max_header_bytes);
+
+// A handler's response made fit for the wire: a status outside 200..599 becomes a 500, extra
+// headers that are malformed or owned by the front end are dropped (logged with `route`), and an
+// empty content type becomes application/octet-stream.
+Response PrepareResponse(Response response, std::string_view route);
 
 class ServerCore : public std::enable_shared_from_this<ServerCore> {
  public:
@@ -45,13 +73,23 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   bool WaitForSessions(std::chrono::steady_clock::time_point deadline);
   void ForceCloseSessions();
 
+  // Parses `target` into request->path/query, resolves the route, picks its body limit and
+  // rejects (400, 404, 405, 413 for a declared length above the limit) via `early`.
+  RoutedRequest Route(std::string_view target, std::optional<uint64_t> content_length,
+                      Request* request) const;
+  // Runs the matched route on the handler pool; `reply` is then called on `reply_on` (the
+  // connection's strand) with the handler's response.
+  void Dispatch(Request request, RouteMatch match, boost::asio::any_io_executor reply_on,
+                std::function<void(Response)> reply);
   void RecordRequest(std::string_view route, std::string_view method, int status, double seconds);
+  // The connection `id` continues as `to` (HTTP/1.1 session handing over to HTTP/2).
+  void HandOff(uint64_t id, std::weak_ptr<Connection> to);
   void SessionEnded(uint64_t id);
 
  private:
   void DoAccept();
   void OnAccept(const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket);
-  std::vector<std::shared_ptr<HttpSession>> LiveSessions();
+  std::vector<std::shared_ptr<Connection>> LiveSessions();
 
   const HttpServerOptions options_;
   const Router& router_;
@@ -67,32 +105,35 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::shared_ptr<net::TlsContext> tls_;                               // guarded by mu_
-  std::unordered_map<uint64_t, std::weak_ptr<HttpSession>> sessions_;  // guarded by mu_
-  uint64_t next_id_ = 1;                                               // guarded by mu_
+  std::shared_ptr<net::TlsContext> tls_;                              // guarded by mu_
+  std::unordered_map<uint64_t, std::weak_ptr<Connection>> sessions_;  // guarded by mu_
+  uint64_t next_id_ = 1;                                              // guarded by mu_
 };
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+class Http2Session;
+
+class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(std::shared_ptr<ServerCore> core, uint64_t id, boost::asio::ip::tcp::socket socket,
               const std::shared_ptr<net::TlsContext>& tls);
-  ~HttpSession();
+  ~HttpSession() override;
 
   void Start();
   // Closes the connection if it is between requests; otherwise the current request finishes
-  // and is answered with "Connection: close".
-  void BeginShutdown();
-  void ForceClose();
+  // and is answered with "Connection: close". Forwarded after a hand-off to HTTP/2.
+  void BeginShutdown() override;
+  void ForceClose() override;
 
  private:
   enum class State { kHandshake, kIdle, kReadingBody, kHandling, kWriting, kClosing, kClosed };
-  using Stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+  using Stream = TlsStream;
   using ErrorCode = boost::system::error_code;
   // What to do with the connection once a response is written.
   enum class After { kKeepAlive, kClose, kDrainAndClose };
 
   boost::beast::tcp_stream& Lowest() { return boost::beast::get_lowest_layer(stream_); }
   void OnHandshake(ErrorCode ec);
+  void HandOffToHttp2();
   void ReadHeader();
   void OnHeader(ErrorCode ec, size_t bytes);
   void SendContinue();
@@ -110,7 +151,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   const std::shared_ptr<ServerCore> core_;
   const uint64_t id_;
   const std::shared_ptr<net::TlsContext> tls_;  // keeps the SSL_CTX alive for this connection
+  // The connection's strand; kept apart from stream_, which is moved out on a hand-off.
+  const boost::asio::any_io_executor executor_;
   Stream stream_;
+  bool handed_off_ = false;
+  std::weak_ptr<Http2Session> h2_;  // set by the hand-off
   std::string remote_;
   State state_ = State::kHandshake;
   bool first_request_ = true;

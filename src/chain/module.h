@@ -28,6 +28,11 @@ class ModuleState {
  public:
   virtual ~ModuleState() = default;
   virtual base::Result<std::optional<Bytes>> Get(ByteSpan key) const = 0;
+  // Read-only view of another module's state at the same point (committed state plus this
+  // block's writes so far), e.g. the dns module reading the ca module's certificate records.
+  // Deterministic like Get. Writes always go to the module's own state.
+  virtual base::Result<std::optional<Bytes>> GetOther(std::string_view module,
+                                                      ByteSpan key) const = 0;
   virtual void Put(ByteSpan key, ByteSpan value) = 0;
   virtual void Delete(ByteSpan key) = 0;
 };

@@ -58,6 +58,15 @@ base::Result<std::optional<Bytes>> OverlayState::Get(ByteSpan key) const {
   return store_.Get(kStateCf, full);
 }
 
+base::Result<std::optional<Bytes>> OverlayState::GetOther(std::string_view module,
+                                                        ByteSpan key) const {
+  // Another module's writes in this transaction cannot exist (a transaction names one module),
+  // so only the block's writes and committed storage are consulted.
+  Bytes full = StateKey(module, key);
+  if (auto v = block_.Find(full)) return *v;
+  return store_.Get(kStateCf, full);
+}
+
 void OverlayState::Put(ByteSpan key, ByteSpan value) {
   tx_.Put(StateKey(module_, key), Bytes(value.begin(), value.end()));
 }

@@ -41,6 +41,8 @@ class OverlayState final : public ModuleState {
       : store_(store), block_(block_writes), module_(module) {}
 
   base::Result<std::optional<Bytes>> Get(ByteSpan key) const override;
+  base::Result<std::optional<Bytes>> GetOther(std::string_view module,
+                                              ByteSpan key) const override;
   void Put(ByteSpan key, ByteSpan value) override;
   void Delete(ByteSpan key) override;
 

@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -20,6 +19,7 @@
 #include <thread>
 
 #include "base/check.h"
+#include "cli/command_support.h"
 #include "crypto/falcon/falcon.h"
 #include "crypto/hybrid/pq_keys.h"
 #include "crypto/key_file.h"
@@ -35,33 +35,6 @@ namespace {
 namespace hy = crypto::hybrid;
 using std::chrono::seconds;
 using TimePoint = std::chrono::system_clock::time_point;
-
-// Error classes, carried in the Status code: kInvalidArgument = usage error (exit 2), anything
-// else = the operation failed (exit 1).
-base::Status Failed(std::string_view context, const base::Status& s) {
-  return base::Aborted(fmt::format("{}: {}", context, s.message()));
-}
-
-std::string OneLine(std::string_view text) {
-  std::string s(text);
-  std::replace_if(
-      s.begin(), s.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-  return s;
-}
-
-void Report(const char* command, const base::Status& s, int& exit_code) {
-  if (s.ok()) {
-    exit_code = 0;
-    return;
-  }
-  exit_code = s.code() == base::Code::kInvalidArgument ? 2 : 1;
-  std::fprintf(stderr, "hm %s: %s\n", command, OneLine(s.message()).c_str());
-}
-
-std::string Str(const nlohmann::json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return "-";
-  return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
-}
 
 bool Exists(const std::string& path) {
   struct stat st;
@@ -83,24 +56,6 @@ base::Status CheckOutputDir(const std::string& path, std::string_view flag) {
 
 void Note(const GlobalFlags& flags, const std::string& line) {
   std::fprintf(flags.json ? stderr : stdout, "%s\n", line.c_str());
-}
-
-base::Result<LeafCert> ReadCertFile(const std::string& path) {
-  auto file = crypto::ReadFile(path, size_t{1} << 20);
-  if (!file.ok()) {
-    return Usage(fmt::format("cannot read certificate: {}", file.status().message()));
-  }
-  auto cert = ParseLeafCertPem(base::AsString(*file));
-  if (!cert.ok()) return Usage(fmt::format("{}: {}", path, cert.status().message()));
-  return cert;
-}
-
-base::Status CheckKeyMatches(const LeafKey& key, const LeafCert& cert, const std::string& key_path,
-                             const std::string& cert_path) {
-  if (SpkiDer(key.pkey.get()) != cert.spki_der) {
-    return Usage(fmt::format("key {} does not belong to certificate {}", key_path, cert_path));
-  }
-  return base::Status::Ok();
 }
 
 // The Falcon-1024 public key of the secret key in `path`.
@@ -455,24 +410,6 @@ void AddRenew(CLI::App* cert, GlobalFlags& flags, int& exit_code) {
 struct RevokeOptions {
   std::string cert, key, serial, token_file, reason = "unspecified";
 };
-
-base::Result<std::string> ReadAdminToken(const std::string& path) {
-  auto file = crypto::ReadSecretFile(path);
-  if (!file.ok()) {
-    return Usage(fmt::format("cannot read --admin-token-file: {}", file.status().message()));
-  }
-  std::string token(base::AsString(*file));
-  OPENSSL_cleanse(file->data(), file->size());
-  const auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
-  while (!token.empty() && is_space(static_cast<unsigned char>(token.back()))) token.pop_back();
-  const auto first = std::find_if_not(token.begin(), token.end(), is_space);
-  token.erase(token.begin(), first);
-  if (token.empty()) return Usage(fmt::format("admin token file {} is empty", path));
-  if (token.find_first_of("\r\n") != std::string::npos) {
-    return Usage(fmt::format("admin token file {} holds more than one line", path));
-  }
-  return token;
-}
 
 base::Status RunRevoke(const GlobalFlags& flags, const RevokeOptions& o) {
   if (o.key.empty() == o.token_file.empty()) {

@@ -54,8 +54,6 @@ TimePoint FromAsn1Time(const ASN1_TIME* t) {
 
 }  // namespace
 
-base::Status Usage(std::string message) { return base::InvalidArgument(std::move(message)); }
-
 // ---- serials and revocation ----
 
 std::string SerialHex(base::ByteSpan serial) { return trustchain::ca::SerialHex(serial); }
@@ -309,6 +307,24 @@ base::Result<LeafCert> ParseLeafCertPem(std::string_view pem) {
   if (!falcon.ok()) return Usage(std::string(falcon.status().message()));
   out.falcon_public_key = std::move(falcon).value();
   return out;
+}
+
+base::Result<LeafCert> ReadCertFile(const std::string& path) {
+  auto file = crypto::ReadFile(path, size_t{1} << 20);
+  if (!file.ok()) {
+    return Usage(fmt::format("cannot read certificate: {}", file.status().message()));
+  }
+  auto cert = ParseLeafCertPem(base::AsString(*file));
+  if (!cert.ok()) return Usage(fmt::format("{}: {}", path, cert.status().message()));
+  return cert;
+}
+
+base::Status CheckKeyMatches(const LeafKey& key, const LeafCert& cert, const std::string& key_path,
+                             const std::string& cert_path) {
+  if (SpkiDer(key.pkey.get()) != cert.spki_der) {
+    return Usage(fmt::format("key {} does not belong to certificate {}", key_path, cert_path));
+  }
+  return base::Status::Ok();
 }
 
 }  // namespace hm::cli

@@ -15,12 +15,10 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "cli/command_support.h"
 #include "crypto/evp_pkey.h"
 
 namespace hm::cli {
-
-// A usage error (exit 2): InvalidArgument with `message`.
-base::Status Usage(std::string message);
 
 // ---- serials and revocation ----
 
@@ -88,5 +86,10 @@ struct LeafCert {
 };
 // The first CERTIFICATE block of `pem` (a chain may follow). InvalidArgument when malformed.
 base::Result<LeafCert> ParseLeafCertPem(std::string_view pem);
+// ParseLeafCertPem of the file at `path`; InvalidArgument naming it when unreadable or malformed.
+base::Result<LeafCert> ReadCertFile(const std::string& path);
+// InvalidArgument naming both files unless `key` is the key of `cert`.
+base::Status CheckKeyMatches(const LeafKey& key, const LeafCert& cert, const std::string& key_path,
+                             const std::string& cert_path);
 
 }  // namespace hm::cli

@@ -5,6 +5,7 @@
 
 #include "cli/cert_commands.h"
 #include "cli/cert_verify.h"
+#include "cli/dns_commands.h"
 #include "cli/key_commands.h"
 #include "cli/node_client.h"
 #include "cli/status_command.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   hm::cli::AddKeyCommands(app, exit_code);
   hm::cli::AddCertCommands(app, flags, exit_code);
   hm::cli::AddCertVerifyCommand(*app.get_subcommand("cert"), exit_code);
+  hm::cli::AddDnsCommands(app, flags, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -137,6 +137,35 @@ const std::map<std::string, Setter>& Setters() {
       {"trustchain.tls_names", StringList("trustchain.tls_names", [](NodeOptions& o, auto v) {
          o.trustchain.tls_names = std::move(v);
        })},
+      {"dns.enabled", Bool("dns.enabled", [](NodeOptions& o, bool v) { o.dns.enabled = v; })},
+      {"dns.listen",
+       String("dns.listen", [](NodeOptions& o, std::string v) { o.dns.listen = std::move(v); })},
+      {"dns.port", Int("dns.port", 0, 65535,
+                       [](NodeOptions& o, int64_t v) { o.dns.port = static_cast<uint16_t>(v); })},
+      {"dns.zones",
+       StringList("dns.zones", [](NodeOptions& o, auto v) { o.dns.zones = std::move(v); })},
+      {"dns.udp_workers", Int("dns.udp_workers", 1, 64, [](NodeOptions& o, int64_t v) {
+         o.dns.udp_workers = static_cast<int>(v);
+       })},
+      {"dns.tcp_max_connections",
+       Int("dns.tcp_max_connections", 1, 100000,
+           [](NodeOptions& o, int64_t v) { o.dns.tcp_max_connections = static_cast<int>(v); })},
+      {"dns.tcp_idle_timeout_s",
+       Int("dns.tcp_idle_timeout_s", 1, 3600,
+           [](NodeOptions& o, int64_t v) { o.dns.tcp_idle_timeout_s = static_cast<int>(v); })},
+      {"dns.max_udp_payload",
+       Int("dns.max_udp_payload", 512, 4096,
+           [](NodeOptions& o, int64_t v) { o.dns.max_udp_payload = static_cast<int>(v); })},
+      {"dns.rrl_responses_per_second",
+       Int("dns.rrl_responses_per_second", 0, 1000000, [](NodeOptions& o, int64_t v) {
+         o.dns.rrl_responses_per_second = static_cast<int>(v);
+       })},
+      {"dns.rrl_slip", Int("dns.rrl_slip", 0, 10, [](NodeOptions& o, int64_t v) {
+         o.dns.rrl_slip = static_cast<int>(v);
+       })},
+      {"dns.forward_upstreams", StringList("dns.forward_upstreams", [](NodeOptions& o, auto v) {
+         o.dns.forward_upstreams = std::move(v);
+       })},
   };
   return *setters;
 }
@@ -217,6 +246,19 @@ max_leaf_validity_hours = 2160
 # public_url = "https://node1.hypermesh:8443"   # base of OCSP/CRL/CA-issuer URLs in leaves
 tls_renew_before_hours = 6     # the node's own TLS certificate is re-issued this early
 tls_names = []                 # extra DNS names for the node's own TLS certificate
+
+[dns]
+enabled = true
+listen = "::"                  # UDP and TCP; IPv6 literal only ("::1" in --dev)
+port = 53                      # 8053 in --dev; 0 picks a free port
+zones = ["hypermesh"]          # answered authoritatively; the first holds the node's own records
+udp_workers = 1                # threads, one SO_REUSEPORT socket each
+tcp_max_connections = 256
+tcp_idle_timeout_s = 10
+max_udp_payload = 1232         # our EDNS(0) size; larger UDP answers are truncated (TC)
+rrl_responses_per_second = 50  # per client /56 over UDP (200 in --dev); 0 turns RRL off
+rrl_slip = 2                   # every 2nd limited response is sent truncated instead of dropped
+forward_upstreams = []         # e.g. ["[2001:db8::53]:53"]: forward other names instead of REFUSED
 )";
 }
 

@@ -39,7 +39,7 @@ struct Flags {
   std::string config;
   bool dev = false;
   std::optional<std::string> data_dir, listen, log_level;
-  std::optional<uint16_t> port;
+  std::optional<uint16_t> port, dns_port;
   bool log_json = false;
   bool print_config = false;
   bool version = false;
@@ -54,8 +54,11 @@ int main(int argc, char** argv) {
   app.add_option("--config", f.config, "TOML configuration file (see --print-config)");
   app.add_flag("--dev", f.dev, "development node: ./hm-data, [::1], genesis and keys created");
   app.add_option("--data-dir", f.data_dir, "data directory (node.data_dir)");
-  app.add_option("--listen", f.listen, "IPv6 listen address (api.listen), e.g. :: or ::1");
+  app.add_option("--listen", f.listen,
+                 "IPv6 listen address of the API and DNS (api.listen, dns.listen), e.g. :: or ::1");
   app.add_option("--port", f.port, "HTTPS port (api.port); 0 picks a free port");
+  app.add_option("--dns-port", f.dns_port,
+                 "DNS port, UDP and TCP (dns.port; 53, --dev 8053); 0 picks a free port");
   app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error or off (log.level)");
   app.add_flag("--log-json", f.log_json, "log one JSON object per line (log.json)");
   app.add_flag("--print-config", f.print_config, "print an example configuration and exit");
@@ -83,8 +86,9 @@ int main(int argc, char** argv) {
     if (f.dev) options.dev = true;
   }
   if (f.data_dir) options.data_dir = *f.data_dir;
-  if (f.listen) options.api.listen = *f.listen;
+  if (f.listen) options.api.listen = options.dns.listen = *f.listen;
   if (f.port) options.api.port = *f.port;
+  if (f.dns_port) options.dns.port = *f.dns_port;
   if (f.log_json) options.log.json = true;
   if (f.log_level) {
     auto level = hm::base::ParseLogLevel(*f.log_level);
@@ -116,6 +120,14 @@ int main(int argc, char** argv) {
               "  try: curl --cacert %s https://[%s]:%u/api/v1/status\n",
               node.tls_serial().c_str(), layout.tls_root.c_str(), layout.tls_root.c_str(),
               host.c_str(), node.api_port());
+  if (node.dns_port() != 0) {
+    const std::string dns_host = options.dns.listen == "::" ? "::1" : options.dns.listen;
+    std::printf("DNS for %s on [%s]:%u (UDP, TCP) and https://[%s]:%u/dns-query\n"
+                "  try: dig @%s -p %u AAAA trust.%s\n",
+                options.dns.zones.front().c_str(), options.dns.listen.c_str(), node.dns_port(),
+                host.c_str(), node.api_port(), dns_host.c_str(), node.dns_port(),
+                options.dns.zones.front().c_str());
+  }
   std::fflush(stdout);
 
   int sig = 0;

@@ -121,6 +121,7 @@ Status Node::Start() {
     port_ = probe->port();
     probe->Close();
   }
+  HM_TRY(StartDnsServer());
   HM_TRY(PrepareDataDir());
   HM_TRY(LoadOrCreateNodeKey());
   HM_TRY(LoadOrCreateAdminToken());
@@ -135,12 +136,21 @@ Status Node::Start() {
   auto ca_params = trustchain::ca::CaParams::Decode(*ca_params_bytes);
   if (!ca_params.ok()) return ca_params.status().WithContext("genesis.file: module_params.ca");
   ca_module_ = std::make_unique<trustchain::ca::CaModule>(*ca_params);
+  dns_module_ = std::make_unique<trustchain::dns::DnsModule>(*ca_params);
+  dns_module_->SetChangeListener([this](uint64_t height) {
+    if (auto* dns = dns_ready_.load(std::memory_order_acquire)) {
+      if (auto st = dns->Reload(); !st.ok()) {
+        HM_LOG_ERROR("dns", "reloading the zones after block {}: {}", height, st.ToString());
+      }
+    }
+  });
 
   storage::RocksDbOptions db_options;
   db_options.column_families = chain::Chain::ColumnFamilies();
   HM_ASSIGN_OR_RETURN(store_, storage::OpenRocksDb(layout_.db, db_options));
   HM_ASSIGN_OR_RETURN(chain_,
-                      chain::Chain::Open(store_.get(), genesis_, {&ct_module_, ca_module_.get()}));
+                      chain::Chain::Open(store_.get(), genesis_,
+                                         {&ct_module_, ca_module_.get(), dns_module_.get()}));
   signer_ = std::make_unique<chain::Ed25519BlockSigner>(*node_key_);
   sequencer_ = std::make_unique<chain::Sequencer>(*chain_, *signer_, clock_, options_.sequencer,
                                                   &metrics_);
@@ -150,6 +160,7 @@ Status Node::Start() {
               base::HexEncode(head.block_hash).substr(0, 16));
   HM_TRY(StartTrustChain(std::move(ca_params).value()));
   HM_TRY(EnsureTlsCertificate());
+  HM_TRY(StartDnsService());
   HM_TRY(StartApi());
   renewal_ = std::thread([this] { RenewalLoop(); });
   return Status::Ok();
@@ -348,6 +359,7 @@ Status Node::StartApi() {
   HM_TRY(api::RegisterBuiltinRoutes(*router_, metrics_, [this] { return StatusJson(); }));
   HM_TRY(api::RegisterChainRoutes(*router_, *chain_, *sequencer_));
   HM_TRY(trustchain_->RegisterRoutes(*router_));
+  if (dns_) HM_TRY(dns_->RegisterRoutes(*router_));
   api::HttpServerOptions http;
   http.listen_host = options_.api.listen;
   http.listen_port = port_;
@@ -380,6 +392,8 @@ std::string Node::node_id_hex() const {
 
 uint16_t Node::api_port() const { return http_ ? http_->port() : 0; }
 
+uint16_t Node::dns_port() const { return dns_server_ ? dns_server_->port() : 0; }
+
 void Node::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
@@ -391,12 +405,16 @@ void Node::Shutdown() {
     renew_cv_.notify_all();
     renewal_.join();
   }
+  if (dns_server_) dns_server_->Stop();
   if (http_) http_->Shutdown();       // stop accepting; finish in-flight requests
   if (sequencer_) sequencer_->Stop(); // commit what is queued
   if (loop_) loop_->Stop();
   http_.reset();
   router_.reset();  // its handlers reference the TrustChain service
   sequencer_.reset();
+  dns_ready_.store(nullptr);
+  dns_server_.reset();
+  dns_.reset();
   trustchain_.reset();
   chain_.reset();
   if (store_) {

@@ -3,6 +3,7 @@
 // logic lives here. Thread-safety: Start/Shutdown from one thread (main); status is thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -21,6 +22,9 @@
 #include "storage/kv_store.h"
 #include "trustchain/ca/ca_module.h"
 #include "trustchain/ct/ct_module.h"
+#include "trustchain/dns/registry/dns_module.h"
+#include "trustchain/dns/registry/dns_service.h"
+#include "trustchain/dns/server/server.h"
 #include "trustchain/service/service.h"
 
 namespace hm::node {
@@ -49,6 +53,8 @@ class Node {
   void Shutdown();
 
   uint16_t api_port() const;
+  // The classic DNS port (UDP and TCP), 0 when DNS is disabled.
+  uint16_t dns_port() const;
   const DataDirLayout& layout() const { return layout_; }
   std::string node_id_hex() const;
 
@@ -69,6 +75,8 @@ class Node {
   base::Status EnsureTlsCertificate();
   base::Status IssueTlsCertificate();
   base::Status StartApi();
+  base::Status StartDnsServer();  // binds early; answers once the service exists
+  base::Status StartDnsService();
   void RenewalLoop();
   nlohmann::json StatusJson() const;
 
@@ -83,11 +91,16 @@ class Node {
   std::string admin_token_;
   trustchain::ct::CtModule ct_module_;
   std::unique_ptr<trustchain::ca::CaModule> ca_module_;
+  std::unique_ptr<trustchain::dns::DnsModule> dns_module_;
   std::unique_ptr<storage::KvStore> store_;
   std::unique_ptr<chain::Chain> chain_;
   std::unique_ptr<chain::BlockSigner> signer_;
   std::unique_ptr<chain::Sequencer> sequencer_;
   std::unique_ptr<trustchain::service::TrustChainService> trustchain_;
+  std::unique_ptr<trustchain::dns::DnsService> dns_;
+  // dns_ as seen by the DNS server threads and the dns module's commit listener.
+  std::atomic<trustchain::dns::DnsService*> dns_ready_{nullptr};
+  std::unique_ptr<trustchain::dns::DnsServer> dns_server_;
   std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::HttpServer> http_;

@@ -25,6 +25,7 @@ NodeOptions DevOptions(const std::string& dir) {
   NodeOptions o = NodeOptions::Dev();
   o.data_dir = dir;
   o.api.port = 0;
+  o.dns.port = 0;
   o.api.io_threads = 1;
   o.api.handler_threads = 1;
   return o;
@@ -48,8 +49,10 @@ TEST(NodeTest, DevNodeServesStatusAndKeepsKeysPrivate) {
   ASSERT_TRUE(status.ok());
   auto j = nlohmann::json::parse(status->body);
   EXPECT_EQ(j["node_id"], node.node_id_hex());
-  // The node's own TLS certificate: a CT add_entry block, then the ca issue block.
-  EXPECT_EQ(j["chain_height"], 2);
+  // The node's own TLS certificate: a CT add_entry block, then the ca issue block; then the
+  // node's four DNS records, submitted together (the sequencer may seal the first one alone).
+  EXPECT_GE(j["chain_height"].get<uint64_t>(), 3u);
+  EXPECT_LE(j["chain_height"].get<uint64_t>(), 6u);
   EXPECT_EQ(j["version"], kVersion);
 
   struct stat st;
@@ -155,6 +158,75 @@ TEST(NodeTest, BusyPortFailsBeforeWritingAnything) {
   EXPECT_EQ(st.code(), base::Code::kUnavailable);
   EXPECT_NE(st.message().find("already in use"), std::string::npos) << st.message();
   EXPECT_FALSE(std::filesystem::exists(dir.Sub("b")));
+}
+
+TEST(NodeTest, BusyDnsPortFailsBeforeWritingAnything) {
+  storage::testing::TempDir dir;
+  Node first(DevOptions(dir.Sub("a")));
+  ASSERT_TRUE(first.Start().ok());
+  NodeOptions o = DevOptions(dir.Sub("b"));
+  o.dns.port = first.dns_port();
+  Node second(o);
+  auto st = second.Start();
+  EXPECT_EQ(st.code(), base::Code::kUnavailable);
+  EXPECT_NE(st.message().find("dns.port"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("already in use"), std::string::npos) << st.message();
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("b")));
+}
+
+// The node registers <id>.hypermesh (AAAA + HTTPS with alpn h3,stoq and its port) at start and
+// answers it over UDP, also after a restart.
+TEST(NodeTest, NodeAnswersItsOwnNamesOverUdp) {
+  storage::testing::TempDir dir;
+  auto ask = [](uint16_t port, const std::string& name, uint16_t type) {
+    trustchain::dns::Message q;
+    q.header.id = 77;
+    q.questions.push_back({*trustchain::dns::Name::FromText(name), type, trustchain::dns::kClassIn});
+    const base::Bytes wire = trustchain::dns::SerializeMessage(q, 512, nullptr);
+    int fd = ::socket(AF_INET6, SOCK_DGRAM, 0);
+    timeval tv{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in6 to{};
+    to.sin6_family = AF_INET6;
+    to.sin6_port = htons(port);
+    to.sin6_addr = in6addr_loopback;
+    base::Bytes buf(65535);
+    ssize_t n = -1;
+    for (int attempt = 0; attempt < 3 && n < 0; ++attempt) {
+      ::sendto(fd, wire.data(), wire.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+      n = ::recv(fd, buf.data(), buf.size(), 0);
+    }
+    ::close(fd);
+    buf.resize(n < 0 ? 0 : static_cast<size_t>(n));
+    return trustchain::dns::ParseMessage(buf);
+  };
+  std::string label;
+  {
+    Node node(DevOptions(dir.Sub("data")));
+    ASSERT_TRUE(node.Start().ok());
+    label = node.node_id_hex().substr(0, 16);
+    auto r = ask(node.dns_port(), label + ".hypermesh", trustchain::dns::rrtype::kHttps);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->header.aa);
+    EXPECT_EQ(r->header.id, 77);
+    ASSERT_EQ(r->answers.size(), 1u);
+    const auto& https = std::get<trustchain::dns::SvcbRecord>(r->answers[0].rdata);
+    ASSERT_EQ(https.params.size(), 3u);
+    EXPECT_EQ(std::get<trustchain::dns::SvcAlpn>(https.params[0].value).ids,
+              (std::vector<std::string>{"h3", "stoq"}));
+    EXPECT_EQ(std::get<trustchain::dns::SvcPort>(https.params[1].value).port, node.api_port());
+    auto nx = ask(node.dns_port(), "nothing-here.hypermesh", trustchain::dns::rrtype::kAaaa);
+    ASSERT_TRUE(nx.ok());
+    EXPECT_EQ(nx->header.rcode, 3);
+    ASSERT_EQ(nx->authority.size(), 1u);
+    EXPECT_EQ(nx->authority[0].type, trustchain::dns::rrtype::kSoa);
+  }
+  Node again(DevOptions(dir.Sub("data")));
+  ASSERT_TRUE(again.Start().ok());
+  auto r = ask(again.dns_port(), "trust.hypermesh", trustchain::dns::rrtype::kAaaa);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->answers.size(), 1u);
+  EXPECT_EQ(std::get<trustchain::dns::AaaaRecord>(r->answers[0].rdata).address[15], 1);
 }
 
 TEST(NodeTest, SecondNodeOnTheSameDataDirIsRefused) {

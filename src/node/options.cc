@@ -12,6 +12,9 @@ NodeOptions NodeOptions::Dev() {
   o.data_dir = "hm-data";
   o.api.listen = "::1";
   o.trustchain.allow_any_name = true;
+  o.dns.listen = "::1";
+  o.dns.port = 8053;
+  o.dns.rrl_responses_per_second = 200;
   return o;
 }
 
@@ -67,7 +70,61 @@ base::Status NodeOptions::Validate() const {
         "trustchain.tls_renew_before_hours: must be at least 1 and below "
         "trustchain.leaf_validity_hours");
   }
+  HM_TRY(ValidateDns());
   return sequencer.Validate();
+}
+
+base::Status NodeOptions::ValidateDns() const {
+  if (auto ep = net::ParseListenAddress(dns.listen, dns.port); !ep.ok()) {
+    return ep.status().WithContext("dns.listen");
+  }
+  if (dns.zones.empty()) return base::InvalidArgument("dns.zones: must name at least one zone");
+  for (const auto& z : dns.zones) {
+    if (z.empty() || z.front() == '.' || z.back() == '.' || z.find('.') == 0 ||
+        z.find("..") != std::string::npos ||
+        z.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") != std::string::npos) {
+      return base::InvalidArgument(fmt::format(
+          "dns.zones: '{}' is not a lower-case DNS name without a trailing dot", z));
+    }
+  }
+  for (size_t i = 0; i < dns.zones.size(); ++i) {
+    for (size_t j = 0; j < dns.zones.size(); ++j) {
+      const auto& a = dns.zones[i];
+      const auto& b = dns.zones[j];
+      if (i != j && (a == b || (a.size() > b.size() && a.ends_with("." + b)))) {
+        return base::InvalidArgument(
+            fmt::format("dns.zones: '{}' overlaps '{}' (zones may not nest)", a, b));
+      }
+    }
+  }
+  if (dns.udp_workers < 1 || dns.udp_workers > 64) {
+    return base::InvalidArgument("dns.udp_workers: must be between 1 and 64");
+  }
+  if (dns.tcp_max_connections < 1 || dns.tcp_max_connections > 100000) {
+    return base::InvalidArgument("dns.tcp_max_connections: must be between 1 and 100000");
+  }
+  if (dns.tcp_idle_timeout_s < 1 || dns.tcp_idle_timeout_s > 3600) {
+    return base::InvalidArgument("dns.tcp_idle_timeout_s: must be between 1 and 3600");
+  }
+  if (dns.max_udp_payload < 512 || dns.max_udp_payload > 4096) {
+    return base::InvalidArgument("dns.max_udp_payload: must be between 512 and 4096");
+  }
+  if (dns.rrl_responses_per_second < 0 || dns.rrl_responses_per_second > 1000000) {
+    return base::InvalidArgument("dns.rrl_responses_per_second: must be between 0 and 1000000");
+  }
+  if (dns.rrl_slip < 0 || dns.rrl_slip > 10) {
+    return base::InvalidArgument("dns.rrl_slip: must be between 0 and 10");
+  }
+  for (const auto& u : dns.forward_upstreams) {
+    if (auto ep = net::ParseHostPort(u); !ep.ok()) {
+      return ep.status().WithContext(fmt::format("dns.forward_upstreams: '{}'", u));
+    }
+  }
+  if (dns.enabled && dns.port != 0 && dns.port == api.port && dns.listen == api.listen) {
+    // UDP 8443 is QUIC's; classic DNS on the API port would collide with it.
+    return base::InvalidArgument("dns.port: must differ from api.port");
+  }
+  return base::Status::Ok();
 }
 
 }  // namespace hm::node

@@ -39,6 +39,25 @@ struct TrustChainNodeOptions {
   std::vector<std::string> tls_names;
 };
 
+struct DnsNodeOptions {
+  bool enabled = true;
+  std::string listen = "::";  // UDP and TCP; IPv6 literal only
+  uint16_t port = 53;         // dev: 8053; 0 picks a free port
+  // Zones answered authoritatively (lower case, no trailing dot). The first one also holds the
+  // node's own records (<id>.<zone>, trust.<zone>).
+  std::vector<std::string> zones{"hypermesh"};
+  int udp_workers = 1;
+  int tcp_max_connections = 256;
+  int tcp_idle_timeout_s = 10;
+  int max_udp_payload = 1232;  // our EDNS size (RFC 6891; 1232 avoids IPv6 fragmentation)
+  // Response-rate limiting per client /56 (UDP): responses per second; 0 disables.
+  int rrl_responses_per_second = 50;
+  int rrl_slip = 2;  // every Nth limited response goes out truncated (TC) instead of dropped
+  // Phase-0 bootstrap: names outside the zones are forwarded here ("[2001:db8::53]:53") instead
+  // of REFUSED.
+  std::vector<std::string> forward_upstreams;
+};
+
 struct NodeOptions {
   bool dev = false;
   std::string data_dir = "/var/lib/hypermesh";
@@ -48,12 +67,16 @@ struct NodeOptions {
   ApiOptions api;
   chain::SequencerOptions sequencer;
   TrustChainNodeOptions trustchain;
+  DnsNodeOptions dns;
 
   // Dev defaults: ./hm-data, [::1], genesis created on first start.
   static NodeOptions Dev();
 
   // Every error names the config key, e.g. "api.listen: IPv4 address ... is not supported".
   base::Status Validate() const;
+
+ private:
+  base::Status ValidateDns() const;
 };
 
 }  // namespace hm::node

@@ -18,11 +18,12 @@ fail() { echo "FAIL: $*" >&2; [ -f "$TEST_TMP/node.log" ] && tail -20 "$TEST_TMP
 ok() { echo "  ok: $*"; }
 
 # start_node DATA_DIR [extra hypermeshd args...]: starts a dev node on a free port; sets NODE_PID,
-# NODE_PORT, NODE_CERT (the TrustChain root to trust), NODE_URL. Waits until it listens.
+# NODE_PORT, NODE_CERT (the TrustChain root to trust), NODE_URL, DNS_PORT (classic DNS, UDP+TCP)
+# and NODE_LABEL (first 16 hex of the node id). Waits until it listens.
 start_node() {
   local dir=$1; shift
   : >"$TEST_TMP/node.log"
-  "$HMD" --dev --data-dir "$dir" --port 0 "$@" >"$TEST_TMP/node.log" 2>&1 &
+  "$HMD" --dev --data-dir "$dir" --port 0 --dns-port 0 "$@" >"$TEST_TMP/node.log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 300); do
     if grep -q 'listening on' "$TEST_TMP/node.log"; then break; fi
@@ -34,6 +35,8 @@ start_node() {
   # The TrustChain root the node's TLS certificate chains to (tls/root.pem).
   NODE_CERT=$(sed -nE 's/^TLS certificate .* \(root: (.*)\)$/\1/p' "$TEST_TMP/node.log" | head -1)
   NODE_URL="https://[::1]:$NODE_PORT"
+  DNS_PORT=$(sed -nE 's/^DNS for .* on \[[^]]*\]:([0-9]+) .*/\1/p' "$TEST_TMP/node.log" | head -1)
+  NODE_LABEL=$(sed -nE 's/.*\(node id ([0-9a-f]+)\).*/\1/p' "$TEST_TMP/node.log" | head -1)
 }
 
 # stop_node [SIGNAL]: stops the node (default SIGTERM) and checks it exits 0 for SIGTERM/SIGINT.

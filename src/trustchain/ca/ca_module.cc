@@ -166,44 +166,74 @@ base::Result<CheckedLeaf> CheckLeaf(const TrustAnchor& anchor, ByteSpan der) {
   return leaf;
 }
 
-// Verifies a revocation signature under the subject key of the stored certificate.
-base::Status VerifyBySubjectKey(ByteSpan cert_der, ByteSpan msg, ByteSpan sig) {
+}  // namespace
+
+struct CaModule::Keys {
+  TrustAnchor anchor;
+};
+
+base::Status VerifyByCertificateKey(ByteSpan cert_der, ByteSpan msg, ByteSpan sig) {
   auto cert = internal::ParseCertDer(cert_der);
-  if (!cert.ok()) return base::Corruption("ca: stored certificate does not parse");
+  if (!cert.ok()) return base::InvalidArgument("certificate does not parse");
   EVP_PKEY* key = X509_get0_pubkey(cert->get());
   if (key == nullptr) {
     ERR_clear_error();
-    return base::PermissionDenied("ca: revoke: the certificate's key is unreadable");
+    return base::PermissionDenied("the certificate's key is unreadable");
   }
   HM_ASSIGN_OR_RETURN(Bytes spki, SpkiDer(key));
   base::Status verified;
   switch (EVP_PKEY_get_base_id(key)) {
     case EVP_PKEY_EC: {
       auto pub = crypto::EcdsaP256PublicKey::FromSpkiDer(spki);
-      if (!pub.ok()) return base::PermissionDenied("ca: revoke: certificate key is not P-256");
+      if (!pub.ok()) return base::PermissionDenied("certificate key is not P-256");
       verified = pub->Verify(msg, sig);
       break;
     }
     case EVP_PKEY_ED25519: {
       auto pub = crypto::Ed25519PublicKey::FromSpkiDer(spki);
-      if (!pub.ok()) return base::PermissionDenied("ca: revoke: certificate key is unreadable");
+      if (!pub.ok()) return base::PermissionDenied("certificate key is unreadable");
       verified = pub->Verify(msg, sig);
       break;
     }
     default:
-      return base::PermissionDenied("ca: revoke: the certificate's key type cannot sign");
+      return base::PermissionDenied("the certificate's key type cannot sign");
   }
   if (!verified.ok()) {
-    return base::PermissionDenied("ca: revoke: signature is not by the certificate's key");
+    return base::PermissionDenied("signature is not by the certificate's key");
   }
   return base::Status::Ok();
 }
 
-}  // namespace
 
-struct CaModule::Keys {
-  TrustAnchor anchor;
-};
+base::Result<std::vector<std::string>> CertificateDnsNames(ByteSpan cert_der) {
+  auto cert = internal::ParseCertDer(cert_der);
+  if (!cert.ok()) return base::InvalidArgument("certificate does not parse");
+  std::vector<std::string> names;
+  auto* sans = static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(cert->get(), NID_subject_alt_name, nullptr, nullptr));
+  if (sans == nullptr) {
+    ERR_clear_error();
+    return names;
+  }
+  for (int i = 0; i < sk_GENERAL_NAME_num(sans); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans, i);
+    if (gn->type != GEN_DNS) continue;
+    const ASN1_IA5STRING* s = gn->d.dNSName;
+    std::string name(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                     static_cast<size_t>(ASN1_STRING_length(s)));
+    for (char& c : name) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    names.push_back(std::move(name));
+  }
+  GENERAL_NAMES_free(sans);
+  return names;
+}
+
+base::Result<crypto::EcdsaP256PublicKey> IssuingCaKey(const CaParams& params) {
+  HM_ASSIGN_OR_RETURN(TrustAnchor anchor, LoadTrustAnchor(params));
+  return std::move(anchor.issuing_key);
+}
 
 // ---- records
 
@@ -438,7 +468,9 @@ base::Result<Bytes> CaModule::Apply(const chain::Transaction& tx, const chain::B
   }
   const Bytes msg = RevocationMessage(rev.serial, rev.reason);
   if (rev.authority == RevocationAuthority::kCertificateKey) {
-    HM_TRY(VerifyBySubjectKey(record->der, msg, rev.signature));
+    if (auto st = VerifyByCertificateKey(record->der, msg, rev.signature); !st.ok()) {
+      return st.WithContext("ca: revoke");
+    }
   } else if (!keys_->anchor.issuing_key.Verify(msg, rev.signature).ok()) {
     return base::PermissionDenied("ca: revoke: signature is not by the issuing CA");
   }

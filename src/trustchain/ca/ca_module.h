@@ -21,6 +21,7 @@
 #include "base/status.h"
 #include "chain/chain.h"
 #include "chain/module.h"
+#include "crypto/ecdsa.h"
 #include "trustchain/ca/revocation.h"
 
 namespace hm::trustchain::ca {
@@ -108,6 +109,16 @@ std::string SerialHex(base::ByteSpan serial);
 // A certificate's serial as minimal big-endian bytes (empty if unreadable).
 base::Bytes SerialOf(const X509* cert);
 base::Result<base::Bytes> ParseSerialHex(std::string_view hex);
+
+// Verifies `sig` over `msg` under the subject key of the certificate `cert_der`: ECDSA P-256
+// (SHA-256, DER signature) or Ed25519 (pure). PermissionDenied when it does not verify or the key
+// cannot sign; InvalidArgument when the certificate does not parse.
+base::Status VerifyByCertificateKey(base::ByteSpan cert_der, base::ByteSpan msg,
+                                    base::ByteSpan sig);
+// The issuing CA's public key from validated params (see CaParams::Decode for the checks).
+base::Result<crypto::EcdsaP256PublicKey> IssuingCaKey(const CaParams& params);
+// The certificate's subjectAltName dNSNames, lower-cased, in certificate order.
+base::Result<std::vector<std::string>> CertificateDnsNames(base::ByteSpan cert_der);
 
 class CaModule final : public chain::Module {
  public:

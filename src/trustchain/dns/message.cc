@@ -209,7 +209,9 @@ Status FixedLength(size_t have, size_t want, const char* type) {
 }
 
 // Parses rdata occupying [r.pos(), r.pos()+rdlength) and checks it is consumed exactly.
-Result<Rdata> ParseRdata(Reader& r, uint16_t type, uint16_t rclass, uint32_t ttl, size_t rdlength) {
+// `pointers` allows compression pointers in the RFC 1035 rdata names (NS, CNAME, SOA, SRV).
+Result<Rdata> ParseRdataAt(Reader& r, uint16_t type, uint16_t rclass, uint32_t ttl, size_t rdlength,
+                           bool pointers) {
   const size_t end = r.pos() + rdlength;
   Rdata out;
   switch (type) {
@@ -228,19 +230,19 @@ Result<Rdata> ParseRdata(Reader& r, uint16_t type, uint16_t rclass, uint32_t ttl
       break;
     }
     case rrtype::kNs: {
-      HM_ASSIGN_OR_RETURN(auto n, r.ReadName(end, true));
+      HM_ASSIGN_OR_RETURN(auto n, r.ReadName(end, pointers));
       out = NsRecord{std::move(n)};
       break;
     }
     case rrtype::kCname: {
-      HM_ASSIGN_OR_RETURN(auto n, r.ReadName(end, true));
+      HM_ASSIGN_OR_RETURN(auto n, r.ReadName(end, pointers));
       out = CnameRecord{std::move(n)};
       break;
     }
     case rrtype::kSoa: {
       SoaRecord soa;
-      HM_ASSIGN_OR_RETURN(soa.mname, r.ReadName(end, true));
-      HM_ASSIGN_OR_RETURN(soa.rname, r.ReadName(end, true));
+      HM_ASSIGN_OR_RETURN(soa.mname, r.ReadName(end, pointers));
+      HM_ASSIGN_OR_RETURN(soa.rname, r.ReadName(end, pointers));
       HM_TRY(FixedLength(end - r.pos(), 20, "SOA"));
       soa.serial = r.U32();
       soa.refresh = r.U32();
@@ -268,7 +270,7 @@ Result<Rdata> ParseRdata(Reader& r, uint16_t type, uint16_t rclass, uint32_t ttl
       srv.weight = r.U16();
       srv.port = r.U16();
       // RFC 2782 forbids compressing the target, but RFC 3597 §4 asks receivers to accept it.
-      HM_ASSIGN_OR_RETURN(srv.target, r.ReadName(end, true));
+      HM_ASSIGN_OR_RETURN(srv.target, r.ReadName(end, pointers));
       out = std::move(srv);
       break;
     }
@@ -319,7 +321,7 @@ Result<ResourceRecord> ParseRecord(Reader& r, Section section, bool* seen_opt) {
     if (!rr.name.IsRoot()) return InvalidArgument("OPT owner is not the root");
     *seen_opt = true;
   }
-  HM_ASSIGN_OR_RETURN(rr.rdata, ParseRdata(r, rr.type, rr.rclass, rr.ttl, rdlength));
+  HM_ASSIGN_OR_RETURN(rr.rdata, ParseRdataAt(r, rr.type, rr.rclass, rr.ttl, rdlength, true));
   return rr;
 }
 
@@ -338,6 +340,10 @@ Status ParseSection(Reader& r, uint16_t count, Section section, bool* seen_opt,
 
 class Writer {
  public:
+  Writer() = default;
+  // compress=false: every name is written in full (rdata in uncompressed canonical layout).
+  explicit Writer(bool compress) : compress_(compress) {}
+
   Bytes& out() { return out_; }
   size_t size() const { return out_.size(); }
 
@@ -361,6 +367,7 @@ class Writer {
   // the reader sees exactly the case we were given). Only suffixes written by a compressible
   // name are remembered, and only offsets that fit in 14 bits.
   void WriteName(const Name& name, bool compress) {
+    compress = compress && compress_;
     const auto& labels = name.labels();
     for (size_t i = 0; i < labels.size(); ++i) {
       std::string key = SuffixKey(labels, i);
@@ -400,6 +407,7 @@ class Writer {
     return key;
   }
 
+  bool compress_ = true;
   Bytes out_;
   std::map<std::string, uint16_t> suffixes_;
   std::vector<std::string> added_;  // insertion order, for Rollback
@@ -722,6 +730,153 @@ Bytes SerializeMessage(const Message& message, size_t max_size, bool* truncated)
   std::copy(hw.out().begin(), hw.out().end(), out.begin());
   if (truncated != nullptr) *truncated = true;
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rdata on its own (zone storage)
+
+namespace {
+
+// Everything WriteRdata/WriteSvcParam HM_CHECK, as a Status, so EncodeRdata cannot abort after a
+// successful check.
+Status CheckEncodable(uint16_t type, const Rdata& rdata) {
+  auto want = [&](uint16_t t) -> Status {
+    if (type != t) return InvalidArgument("rdata does not match the record type");
+    return Status::Ok();
+  };
+  return std::visit(
+      [&](const auto& d) -> Status {
+        using T = std::decay_t<decltype(d)>;
+        if constexpr (std::is_same_v<T, ARecord>) {
+          return want(rrtype::kA);
+        } else if constexpr (std::is_same_v<T, AaaaRecord>) {
+          return want(rrtype::kAaaa);
+        } else if constexpr (std::is_same_v<T, NsRecord>) {
+          return want(rrtype::kNs);
+        } else if constexpr (std::is_same_v<T, CnameRecord>) {
+          return want(rrtype::kCname);
+        } else if constexpr (std::is_same_v<T, SoaRecord>) {
+          return want(rrtype::kSoa);
+        } else if constexpr (std::is_same_v<T, TxtRecord>) {
+          HM_TRY(want(rrtype::kTxt));
+          if (d.strings.empty()) return InvalidArgument("TXT has no strings");
+          size_t total = 0;
+          for (const auto& str : d.strings) {
+            if (str.size() > 255) return InvalidArgument("TXT string longer than 255 octets");
+            total += 1 + str.size();
+          }
+          if (total > 0xFFFF) return InvalidArgument("rdata longer than 65535 octets");
+          return Status::Ok();
+        } else if constexpr (std::is_same_v<T, SrvRecord>) {
+          return want(rrtype::kSrv);
+        } else if constexpr (std::is_same_v<T, CaaRecord>) {
+          HM_TRY(want(rrtype::kCaa));
+          if (d.tag.empty() || d.tag.size() > 15) {
+            return InvalidArgument("CAA tag length not 1..15");
+          }
+          if (d.value.size() > 0xFFFF - 17) {
+            return InvalidArgument("rdata longer than 65535 octets");
+          }
+          return Status::Ok();
+        } else if constexpr (std::is_same_v<T, SvcbRecord>) {
+          if (type != rrtype::kSvcb && type != rrtype::kHttps) {
+            return InvalidArgument("rdata does not match the record type");
+          }
+          size_t total = 2 + d.target.WireLength();
+          for (size_t i = 0; i < d.params.size(); ++i) {
+            const SvcParam& p = d.params[i];
+            if (i > 0 && d.params[i - 1].key >= p.key) {
+              return InvalidArgument("svcb param keys not strictly increasing");
+            }
+            size_t len = 0;
+            if (const auto* alpn = std::get_if<SvcAlpn>(&p.value)) {
+              if (p.key != svckey::kAlpn) return InvalidArgument("alpn value under another key");
+              for (const auto& id : alpn->ids) {
+                if (id.empty() || id.size() > 255) return InvalidArgument("bad svcb alpn id");
+                len += 1 + id.size();
+              }
+            } else if (std::holds_alternative<SvcPort>(p.value)) {
+              if (p.key != svckey::kPort) return InvalidArgument("port value under another key");
+              len = 2;
+            } else if (const auto* hint = std::get_if<SvcIpv6Hint>(&p.value)) {
+              if (p.key != svckey::kIpv6Hint) {
+                return InvalidArgument("ipv6hint value under another key");
+              }
+              len = 16 * hint->addresses.size();
+            } else {
+              if (p.key == svckey::kAlpn || p.key == svckey::kPort || p.key == svckey::kIpv6Hint) {
+                return InvalidArgument("svcb alpn/port/ipv6hint need their typed value");
+              }
+              len = std::get<Bytes>(p.value).size();
+            }
+            if (len > 0xFFFF) return InvalidArgument("svcb param longer than 65535 octets");
+            total += 4 + len;
+            if (total > 0xFFFF) return InvalidArgument("rdata longer than 65535 octets");
+          }
+          return Status::Ok();
+        } else if constexpr (std::is_same_v<T, OptRecord>) {
+          return InvalidArgument("OPT is not zone data");
+        } else {
+          static_assert(std::is_same_v<T, OpaqueRecord>);
+          switch (type) {
+            case rrtype::kA:
+            case rrtype::kAaaa:
+            case rrtype::kNs:
+            case rrtype::kCname:
+            case rrtype::kSoa:
+            case rrtype::kTxt:
+            case rrtype::kSrv:
+            case rrtype::kCaa:
+            case rrtype::kSvcb:
+            case rrtype::kHttps:
+            case rrtype::kOpt:
+              return InvalidArgument("typed record given as opaque rdata");
+            default:
+              break;
+          }
+          if (d.data.size() > 0xFFFF) return InvalidArgument("rdata longer than 65535 octets");
+          return Status::Ok();
+        }
+      },
+      rdata);
+}
+
+}  // namespace
+
+std::string CanonicalName(const Name& name) {
+  std::string key;
+  key.reserve(name.WireLength());
+  for (const auto& l : name.labels()) {
+    key.push_back(static_cast<char>(l.size()));
+    for (char c : l) key.push_back(AsciiLower(c));
+  }
+  key.push_back('\0');
+  return key;
+}
+
+Status ValidateRdata(uint16_t type, const Rdata& rdata) {
+  HM_TRY(CheckEncodable(type, rdata));
+  ResourceRecord rr;
+  rr.type = type;
+  rr.rdata = rdata;
+  Bytes wire = EncodeRdata(rr);
+  if (wire.size() > 0xFFFF) return InvalidArgument("rdata longer than 65535 octets");
+  // The parser enforces the rest (e.g. empty alpn or ipv6hint lists, SvcParamKey 65535).
+  HM_ASSIGN_OR_RETURN(Rdata back, ParseRdata(type, wire));
+  if (!(back == rdata)) return InvalidArgument("rdata does not survive its own encoding");
+  return Status::Ok();
+}
+
+Bytes EncodeRdata(const ResourceRecord& rr) {
+  Writer w(/*compress=*/false);
+  WriteRdata(w, rr);
+  return std::move(w.out());
+}
+
+Result<Rdata> ParseRdata(uint16_t type, ByteSpan rdata) {
+  if (rdata.size() > 0xFFFF) return InvalidArgument("rdata longer than 65535 octets");
+  Reader r(rdata);
+  return ParseRdataAt(r, type, kClassIn, 0, rdata.size(), /*pointers=*/false);
 }
 
 }  // namespace hm::trustchain::dns

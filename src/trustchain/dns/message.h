@@ -35,9 +35,28 @@ inline constexpr uint16_t kOpt = 41;
 inline constexpr uint16_t kSvcb = 64;
 inline constexpr uint16_t kHttps = 65;
 inline constexpr uint16_t kCaa = 257;
+// Query-only (meta) types.
+inline constexpr uint16_t kTkey = 249;
+inline constexpr uint16_t kTsig = 250;
+inline constexpr uint16_t kIxfr = 251;
+inline constexpr uint16_t kAxfr = 252;
+inline constexpr uint16_t kAny = 255;
 }  // namespace rrtype
 
 inline constexpr uint16_t kClassIn = 1;
+inline constexpr uint16_t kClassAny = 255;
+
+// RCODE values (RFC 1035 §4.1.1, RFC 6891 §9). Values above 15 need EDNS: the upper 8 bits go
+// in OptRecord::extended_rcode.
+namespace rcode {
+inline constexpr uint8_t kNoError = 0;
+inline constexpr uint8_t kFormErr = 1;
+inline constexpr uint8_t kServFail = 2;
+inline constexpr uint8_t kNxDomain = 3;
+inline constexpr uint8_t kNotImp = 4;
+inline constexpr uint8_t kRefused = 5;
+inline constexpr uint8_t kBadVers = 16;
+}  // namespace rcode
 
 // A domain name as a sequence of labels (root = no labels). Case is preserved; equality is
 // ASCII case-insensitive. The factories enforce label 1..63 octets and wire length <= 255, so
@@ -231,5 +250,24 @@ base::Result<Message> ParseMessage(base::ByteSpan packet);
 // records are dropped from the end, TC is set and *truncated (if non-null) becomes true; an OPT
 // record is kept in the truncated message when it fits. Header counts come from the vectors.
 base::Bytes SerializeMessage(const Message& message, size_t max_size, bool* truncated);
+
+// The canonical form of a name (RFC 4034 §6.2): uncompressed wire octets with ASCII letters in
+// lower case. Equal names (case-insensitively) have equal keys; usable as a hash-map key.
+std::string CanonicalName(const Name& name);
+
+// Checks that `rdata` is a valid value for `type`: the variant alternative matches the type, the
+// fields respect the wire limits (TXT strings <= 255 octets and at least one, CAA tag 1..15, SVCB
+// keys strictly increasing with typed values for alpn/port/ipv6hint, rdata <= 65535 octets),
+// and the encoding parses back to the same value. OPT is not zone data and is rejected. Errors
+// are kInvalidArgument with a reason. Call this before EncodeRdata on untrusted values.
+base::Status ValidateRdata(uint16_t type, const Rdata& rdata);
+
+// The rdata of rr in uncompressed wire form (names written in full, as in RFC 4034 §6.2 but
+// keeping their case), e.g. for storage. HM_CHECKs what ValidateRdata(rr.type, rr.rdata) checks.
+base::Bytes EncodeRdata(const ResourceRecord& rr);
+
+// Parses uncompressed rdata of `type` as EncodeRdata writes it; compression pointers are
+// rejected (there is no message to point into). Same strictness as ParseMessage.
+base::Result<Rdata> ParseRdata(uint16_t type, base::ByteSpan rdata);
 
 }  // namespace hm::trustchain::dns

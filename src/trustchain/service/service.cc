@@ -1,11 +1,11 @@
 #include "trustchain/service/service.h"
 
 #include <fmt/format.h>
-#include <openssl/crypto.h>
 
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "api/auth.h"
 #include "api/errors.h"
 #include "base/log.h"
 #include "crypto/pem.h"
@@ -58,10 +58,6 @@ Bytes RandomSerial() {
   Bytes serial = crypto::RandomBytes(16);
   serial[0] = static_cast<uint8_t>((serial[0] & 0x7f) | 0x40);  // positive, minimal, 16 bytes
   return serial;
-}
-
-bool ConstantTimeEqual(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 json RecordJson(ByteSpan serial, const ca::CertRecord& rec) {
@@ -379,14 +375,7 @@ class TrustChainService::Api {
     rev.revoked_at_ms = static_cast<uint64_t>(s_.options_.clock->NowUnixMillis());
     const std::string_view auth = req.Header("Authorization");
     if (!auth.empty()) {
-      constexpr std::string_view kBearer = "Bearer ";
-      if (auth.rfind(kBearer, 0) != 0) {
-        return base::Unauthenticated("Authorization must be 'Bearer <admin token>'");
-      }
-      if (s_.options_.admin_token.empty() ||
-          !ConstantTimeEqual(auth.substr(kBearer.size()), s_.options_.admin_token)) {
-        return base::PermissionDenied("the admin credential is not valid");
-      }
+      HM_TRY(api::CheckAdminToken(req, s_.options_.admin_token));
       rev.authority = ca::RevocationAuthority::kIssuingCa;
       rev.signature = s_.issuing_.key().Sign(ca::RevocationMessage(rev.serial, rev.reason));
     } else {

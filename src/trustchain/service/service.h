@@ -88,6 +88,8 @@ class TrustChainService {
   base::Result<base::Bytes> CurrentCrlDer();
 
   const ca::CaParams& params() const { return params_; }
+  // The issuing CA (its key signs admin-authorised changes of other modules, e.g. dns).
+  const ca::IssuingCa& issuing() const { return issuing_; }
   std::string RootPem() const;
   std::string ChainPem() const;  // issuing CA, then root
 
