@@ -14,6 +14,8 @@ echo "== CT log core (module level)"
 "$build/bench/hm_bench_ct"
 echo "== TrustChain over HTTPS: hybrid issuance and CT add-chain"
 "$root/bench/trustchain_bench.sh" "$build" 20
+echo "== TrustChain DNS vs Knot DNS (dnsperf, UDP, one worker each)"
+"$root/bench/dns_vs_knot.sh" "$build" 10
 echo "== Falcon (one core)"
 taskset -c 0 "$build/bench/hm_bench_falcon" --benchmark_min_time=1 2>/dev/null || "$build/bench/hm_bench_falcon"
 if [ -x "$build/bench/hm_bench_mlkem" ]; then

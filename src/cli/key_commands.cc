@@ -12,6 +12,7 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "cli/command_support.h"
 #include "crypto/ecdsa.h"
 #include "crypto/falcon/falcon.h"
 #include "crypto/hybrid/ecdsa_scalar.h"
@@ -44,11 +45,6 @@ constexpr char kFormatHelp[] =
 
 enum class Use { kKeyGen, kSign, kKem };
 enum class Format { kRaw, kPem };
-
-base::Status Usage(std::string message) { return base::InvalidArgument(std::move(message)); }
-base::Status Failed(std::string_view context, const base::Status& s) {
-  return base::Aborted(fmt::format("{}: {}", context, s.message()));
-}
 
 void Wipe(base::Bytes& b) {
   if (!b.empty()) OPENSSL_cleanse(b.data(), b.size());

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "cli/command_support.h"
+
 namespace hm::cli {
 
 namespace {
@@ -19,11 +21,6 @@ std::string FormatUptime(int64_t s) {
                   static_cast<long long>(s % 60));
   }
   return buf;
-}
-
-std::string Str(const nlohmann::json& j, const char* key) {
-  if (!j.contains(key)) return "?";
-  return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
 }
 
 }  // namespace

@@ -27,8 +27,8 @@ class TlsContext {
   boost::asio::ssl::context ctx_;
 };
 
-// Loads a PEM certificate chain (leaf first) and its PEM private key. Selects ALPN "http/1.1"
-// when offered. Errors name the file: kIoError (unreadable), kInvalidArgument (not a usable
+// Loads a PEM certificate chain (leaf first) and its PEM private key. Selects ALPN "h2" when
+// offered, else "http/1.1" (and no ALPN when the client offers neither). Errors name the file: kIoError (unreadable), kInvalidArgument (not a usable
 // certificate or key, or the key does not match the certificate), kInternal (OpenSSL failure).
 base::Result<std::shared_ptr<TlsContext>> MakeServerTlsContext(
     const std::string& cert_chain_pem_path, const std::string& key_pem_path);

@@ -2,6 +2,7 @@
 // is split into fields (quotes, escapes, parentheses and comments resolved as in RFC 1035 §5.1,
 // but each field keeps its raw text), then each type's parser decodes its fields, so that names
 // and numbers can refuse quotes and escapes while strings and SvcParam values decode them.
+// SvcParams are in rdata_text_svcb.cc. Pure functions, no I/O; thread-safe.
 #include "trustchain/dns/registry/rdata_text.h"
 
 #include <arpa/inet.h>
@@ -18,6 +19,7 @@
 
 #include "base/bytes.h"
 #include "base/check.h"
+#include "trustchain/dns/registry/internal/svcb_text.h"
 
 namespace hm::trustchain::dns {
 namespace {
@@ -26,30 +28,28 @@ using base::Bytes;
 using base::InvalidArgument;
 using base::Result;
 using base::Status;
+using internal::AppendQuoted;
+using internal::AppendSvcParam;
+using internal::CheckSvcParams;
+using internal::DecodeCharString;
+using internal::In;
+using internal::Ipv4Text;
+using internal::Ipv6Text;
+using internal::kMaxCharString;
+using internal::kMaxRdataLength;
+using internal::Mnemonic;
+using internal::ParseDecimal;
+using internal::ParseIpv4;
+using internal::ParseIpv6;
+using internal::ParseSvcParam;
+using internal::PutU16;
+using internal::Shown;
 
-constexpr size_t kMaxRdataLength = 65535;
-constexpr size_t kMaxCharString = 255;
-
-using SvcValue = decltype(SvcParam::value);
-
-struct Mnemonic {
-  uint16_t value;
-  std::string_view name;
-};
 constexpr Mnemonic kTypeNames[] = {
     {rrtype::kA, "A"},     {rrtype::kNs, "NS"},     {rrtype::kCname, "CNAME"},
     {rrtype::kSoa, "SOA"}, {rrtype::kTxt, "TXT"},   {rrtype::kAaaa, "AAAA"},
     {rrtype::kSrv, "SRV"}, {rrtype::kSvcb, "SVCB"}, {rrtype::kHttps, "HTTPS"},
     {rrtype::kCaa, "CAA"},
-};
-constexpr Mnemonic kSvcKeyNames[] = {
-    {svckey::kMandatory, "mandatory"},
-    {svckey::kAlpn, "alpn"},
-    {svckey::kNoDefaultAlpn, "no-default-alpn"},
-    {svckey::kPort, "port"},
-    {svckey::kIpv4Hint, "ipv4hint"},
-    {svckey::kEch, "ech"},
-    {svckey::kIpv6Hint, "ipv6hint"},
 };
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -70,7 +70,13 @@ void AppendDdd(std::string& out, uint8_t b) {
   out += buf;
 }
 
-// Input echoed in an error message: quoted, bounded, non-printable bytes as \DDD.
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Lexical helpers shared with rdata_text_svcb.cc (declared in internal/svcb_text.h)
+
+namespace internal {
+
 std::string Shown(std::string_view raw) {
   constexpr size_t kMaxShown = 40;
   std::string out = "\"";
@@ -86,12 +92,117 @@ std::string Shown(std::string_view raw) {
   return out + "\"";
 }
 
-// Prefixes an error with the field it concerns.
-template <typename T>
-Result<T> In(std::string_view what, Result<T> r) {
-  if (!r.ok()) return r.status().WithContext(what);
-  return r;
+Result<std::string> DecodeCharString(std::string_view raw) {
+  std::string out;
+  bool quoted = !raw.empty() && raw.front() == '"';
+  size_t i = quoted ? 1 : 0;
+  while (i < raw.size()) {
+    char c = raw[i];
+    if (c == '\\') {
+      if (i + 1 == raw.size()) return InvalidArgument("backslash at the end of a string");
+      if (!IsDigit(raw[i + 1])) {
+        out += raw[i + 1];
+        i += 2;
+        continue;
+      }
+      if (i + 3 >= raw.size() || !IsDigit(raw[i + 2]) || !IsDigit(raw[i + 3]))
+        return InvalidArgument("escape " + Shown(raw.substr(i, 4)) +
+                               " is not \\DDD (three digits)");
+      int v = (raw[i + 1] - '0') * 100 + (raw[i + 2] - '0') * 10 + (raw[i + 3] - '0');
+      if (v > 255) return InvalidArgument("escape " + Shown(raw.substr(i, 4)) + " is over \\255");
+      out += static_cast<char>(v);
+      i += 4;
+      continue;
+    }
+    if (c == '"') {
+      if (quoted && i + 1 == raw.size()) return out;
+      return InvalidArgument(quoted ? "text after the closing quote"
+                                    : "quote inside an unquoted string");
+    }
+    out += c;
+    ++i;
+  }
+  if (quoted) return InvalidArgument("unterminated quoted string");
+  return out;
 }
+
+Result<uint32_t> ParseDecimal(std::string_view s, uint32_t max) {
+  if (s.empty()) return InvalidArgument("empty number");
+  uint64_t v = 0;
+  for (char c : s) {
+    if (!IsDigit(c)) return InvalidArgument(Shown(s) + " is not a decimal number");
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+    if (v > max) return InvalidArgument(Shown(s) + " is out of range 0.." + std::to_string(max));
+  }
+  return static_cast<uint32_t>(v);
+}
+
+Result<std::array<uint8_t, 4>> ParseIpv4(std::string_view s) {
+  std::array<uint8_t, 4> out{};
+  auto bad = [&] { return InvalidArgument(Shown(s) + " is not an IPv4 address (a.b.c.d)"); };
+  size_t pos = 0;
+  for (size_t k = 0; k < 4; ++k) {
+    size_t end = k < 3 ? s.find('.', pos) : s.size();
+    if (end == std::string_view::npos) return bad();
+    std::string_view part = s.substr(pos, end - pos);
+    if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0')) return bad();
+    auto v = ParseDecimal(part, 255);
+    if (!v.ok()) return bad();
+    out[k] = static_cast<uint8_t>(*v);
+    pos = end + 1;
+  }
+  return out;
+}
+
+Result<std::array<uint8_t, 16>> ParseIpv6(std::string_view s) {
+  auto bad = [&] { return InvalidArgument(Shown(s) + " is not an IPv6 address"); };
+  // Checked before inet_pton, which stops at a NUL and would accept a zone id nowhere.
+  if (s.empty() || s.size() >= INET6_ADDRSTRLEN) return bad();
+  for (char c : s) {
+    if (!IsDigit(c) && !(AsciiLower(c) >= 'a' && AsciiLower(c) <= 'f') && c != ':' && c != '.')
+      return bad();
+  }
+  std::array<uint8_t, 16> out{};
+  std::string z(s);
+  if (inet_pton(AF_INET6, z.c_str(), out.data()) != 1) return bad();
+  return out;
+}
+
+void PutU16(Bytes& b, uint16_t v) {
+  b.push_back(static_cast<uint8_t>(v >> 8));
+  b.push_back(static_cast<uint8_t>(v));
+}
+
+void AppendQuoted(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    auto b = static_cast<uint8_t>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (b < 0x20 || b >= 0x7F) {
+      AppendDdd(out, b);
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+std::string Ipv4Text(const uint8_t* a) {
+  return std::to_string(a[0]) + "." + std::to_string(a[1]) + "." + std::to_string(a[2]) + "." +
+         std::to_string(a[3]);
+}
+
+std::string Ipv6Text(const std::array<uint8_t, 16>& a) {
+  char buf[INET6_ADDRSTRLEN];
+  HM_CHECK(inet_ntop(AF_INET6, a.data(), buf, sizeof(buf)) != nullptr);
+  return buf;
+}
+
+}  // namespace internal
+
+namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Fields
@@ -165,58 +276,11 @@ class Fields {
   size_t next_ = 0;
 };
 
-// A <character-string> (RFC 1035 §5.1): quoted or not, with \X and \DDD escapes decoded.
-Result<std::string> DecodeCharString(std::string_view raw) {
-  std::string out;
-  bool quoted = !raw.empty() && raw.front() == '"';
-  size_t i = quoted ? 1 : 0;
-  while (i < raw.size()) {
-    char c = raw[i];
-    if (c == '\\') {
-      if (i + 1 == raw.size()) return InvalidArgument("backslash at the end of a string");
-      if (!IsDigit(raw[i + 1])) {
-        out += raw[i + 1];
-        i += 2;
-        continue;
-      }
-      if (i + 3 >= raw.size() || !IsDigit(raw[i + 2]) || !IsDigit(raw[i + 3]))
-        return InvalidArgument("escape " + Shown(raw.substr(i, 4)) +
-                               " is not \\DDD (three digits)");
-      int v = (raw[i + 1] - '0') * 100 + (raw[i + 2] - '0') * 10 + (raw[i + 3] - '0');
-      if (v > 255) return InvalidArgument("escape " + Shown(raw.substr(i, 4)) + " is over \\255");
-      out += static_cast<char>(v);
-      i += 4;
-      continue;
-    }
-    if (c == '"') {
-      if (quoted && i + 1 == raw.size()) return out;
-      return InvalidArgument(quoted ? "text after the closing quote"
-                                    : "quote inside an unquoted string");
-    }
-    out += c;
-    ++i;
-  }
-  if (quoted) return InvalidArgument("unterminated quoted string");
-  return out;
-}
-
 // Numbers, addresses and names are written bare: no quotes, no escapes.
 Result<std::string_view> Bare(std::string_view raw) {
   if (raw.find_first_of("\"\\") != std::string_view::npos)
     return InvalidArgument(Shown(raw) + ": quotes and escapes are not allowed here");
   return raw;
-}
-
-// Digits only (leading zeros allowed, as in zone files), value <= max.
-Result<uint32_t> ParseDecimal(std::string_view s, uint32_t max) {
-  if (s.empty()) return InvalidArgument("empty number");
-  uint64_t v = 0;
-  for (char c : s) {
-    if (!IsDigit(c)) return InvalidArgument(Shown(s) + " is not a decimal number");
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-    if (v > max) return InvalidArgument(Shown(s) + " is out of range 0.." + std::to_string(max));
-  }
-  return static_cast<uint32_t>(v);
 }
 
 // A 32-bit number or a BIND-style duration such as 1w2d3h4m5s (SOA timers).
@@ -240,38 +304,6 @@ Result<uint32_t> ParseDuration(std::string_view s) {
     if (total > UINT32_MAX) return InvalidArgument(Shown(s) + " is over 4294967295 seconds");
   }
   return static_cast<uint32_t>(total);
-}
-
-// Strict dotted quad: four decimal octets, no leading zeros.
-Result<std::array<uint8_t, 4>> ParseIpv4(std::string_view s) {
-  std::array<uint8_t, 4> out{};
-  auto bad = [&] { return InvalidArgument(Shown(s) + " is not an IPv4 address (a.b.c.d)"); };
-  size_t pos = 0;
-  for (size_t k = 0; k < 4; ++k) {
-    size_t end = k < 3 ? s.find('.', pos) : s.size();
-    if (end == std::string_view::npos) return bad();
-    std::string_view part = s.substr(pos, end - pos);
-    if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0')) return bad();
-    auto v = ParseDecimal(part, 255);
-    if (!v.ok()) return bad();
-    out[k] = static_cast<uint8_t>(*v);
-    pos = end + 1;
-  }
-  return out;
-}
-
-Result<std::array<uint8_t, 16>> ParseIpv6(std::string_view s) {
-  auto bad = [&] { return InvalidArgument(Shown(s) + " is not an IPv6 address"); };
-  // Checked before inet_pton, which stops at a NUL and would accept a zone id nowhere.
-  if (s.empty() || s.size() >= INET6_ADDRSTRLEN) return bad();
-  for (char c : s) {
-    if (!IsDigit(c) && !(AsciiLower(c) >= 'a' && AsciiLower(c) <= 'f') && c != ':' && c != '.')
-      return bad();
-  }
-  std::array<uint8_t, 16> out{};
-  std::string z(s);
-  if (inet_pton(AF_INET6, z.c_str(), out.data()) != 1) return bad();
-  return out;
 }
 
 Result<Name> ParseName(std::string_view raw) {
@@ -299,192 +331,6 @@ Result<uint32_t> NumberField(Fields& f, std::string_view what, uint32_t max) {
 Result<Name> NameField(Fields& f, std::string_view what) {
   HM_ASSIGN_OR_RETURN(std::string_view raw, f.Next(what));
   return In(what, ParseName(raw));
-}
-
-// ---------------------------------------------------------------------------------------------
-// SvcParams (RFC 9460 §2.1, §7, §8)
-
-std::string SvcKeyName(uint16_t key) {
-  for (const auto& k : kSvcKeyNames) {
-    if (k.value == key) return std::string(k.name);
-  }
-  return "key" + std::to_string(key);
-}
-
-Result<uint16_t> ParseSvcKey(std::string_view text) {
-  for (const auto& k : kSvcKeyNames) {
-    if (text == k.name) return k.value;
-  }
-  std::string_view digits = text.substr(std::min<size_t>(3, text.size()));
-  if (text.substr(0, 3) != "key" || digits.empty() || (digits.size() > 1 && digits[0] == '0'))
-    return InvalidArgument("unknown SvcParamKey " + Shown(text));
-  auto v = ParseDecimal(digits, 65535);
-  if (!v.ok()) return InvalidArgument("unknown SvcParamKey " + Shown(text));
-  if (*v == 65535) return InvalidArgument("SvcParamKey key65535 is reserved");
-  return static_cast<uint16_t>(*v);
-}
-
-// RFC 9460 Appendix A.1: a value list is split at commas; "\," and "\\" (after the
-// character-string decoding) stand for a literal comma and backslash inside an item.
-Result<std::vector<std::string>> SplitValueList(std::string_view value) {
-  if (value.empty()) return InvalidArgument("empty value (a list of one or more items)");
-  std::vector<std::string> items(1);
-  for (size_t i = 0; i < value.size(); ++i) {
-    char c = value[i];
-    if (c == '\\') {
-      if (i + 1 == value.size() || (value[i + 1] != ',' && value[i + 1] != '\\'))
-        return InvalidArgument("only \\, and \\\\ may be escaped inside a list item");
-      items.back() += value[++i];
-    } else if (c == ',') {
-      if (items.back().empty()) return InvalidArgument("empty list item");
-      items.emplace_back();
-    } else {
-      items.back() += c;
-    }
-  }
-  if (items.back().empty()) return InvalidArgument("empty list item");
-  return items;
-}
-
-void PutU16(Bytes& b, uint16_t v) {
-  b.push_back(static_cast<uint8_t>(v >> 8));
-  b.push_back(static_cast<uint8_t>(v));
-}
-
-// Decodes a mandatory value: strictly increasing keys, none of them "mandatory" (RFC 9460 §8).
-bool DecodeMandatory(const Bytes& b, std::vector<uint16_t>* keys) {
-  if (b.empty() || b.size() % 2 != 0) return false;
-  for (size_t i = 0; i < b.size(); i += 2) {
-    auto k = static_cast<uint16_t>(b[i] << 8 | b[i + 1]);
-    if (k == svckey::kMandatory || (!keys->empty() && k <= keys->back())) return false;
-    keys->push_back(k);
-  }
-  return true;
-}
-
-Result<SvcValue> ParseSvcValue(uint16_t key, std::string_view value) {
-  if (key > svckey::kIpv6Hint) return SvcValue(base::ToBytes(value));  // opaque, may be empty
-  if (key == svckey::kNoDefaultAlpn) {
-    if (!value.empty()) return InvalidArgument("takes no value");
-    return SvcValue(Bytes{});
-  }
-  if (value.empty()) return InvalidArgument("needs a value");
-  switch (key) {
-    case svckey::kMandatory: {
-      HM_ASSIGN_OR_RETURN(auto items, SplitValueList(value));
-      std::vector<uint16_t> keys;
-      for (const auto& item : items) {
-        HM_ASSIGN_OR_RETURN(uint16_t k, ParseSvcKey(item));
-        if (k == svckey::kMandatory) return InvalidArgument("must not list itself");
-        keys.push_back(k);
-      }
-      std::sort(keys.begin(), keys.end());
-      Bytes b;
-      for (size_t i = 0; i < keys.size(); ++i) {
-        if (i > 0 && keys[i] == keys[i - 1])
-          return InvalidArgument("lists " + SvcKeyName(keys[i]) + " twice");
-        PutU16(b, keys[i]);
-      }
-      return SvcValue(std::move(b));
-    }
-    case svckey::kAlpn: {
-      HM_ASSIGN_OR_RETURN(auto ids, SplitValueList(value));
-      for (const auto& id : ids) {
-        if (id.size() > kMaxCharString)
-          return InvalidArgument("protocol id longer than 255 octets");
-      }
-      return SvcValue(SvcAlpn{std::move(ids)});
-    }
-    case svckey::kPort: {
-      HM_ASSIGN_OR_RETURN(uint32_t port, ParseDecimal(value, 65535));
-      return SvcValue(SvcPort{static_cast<uint16_t>(port)});
-    }
-    case svckey::kIpv4Hint: {
-      HM_ASSIGN_OR_RETURN(auto items, SplitValueList(value));
-      Bytes b;
-      for (const auto& item : items) {
-        HM_ASSIGN_OR_RETURN(auto a, ParseIpv4(item));
-        b.insert(b.end(), a.begin(), a.end());
-      }
-      return SvcValue(std::move(b));
-    }
-    case svckey::kEch: {
-      auto b = base::Base64Decode(value);
-      if (!b.ok() || b->empty()) return InvalidArgument("is not non-empty base64");
-      return SvcValue(std::move(*b));
-    }
-    case svckey::kIpv6Hint: {
-      HM_ASSIGN_OR_RETURN(auto items, SplitValueList(value));
-      SvcIpv6Hint hint;
-      for (const auto& item : items) {
-        HM_ASSIGN_OR_RETURN(auto a, ParseIpv6(item));
-        hint.addresses.push_back(a);
-      }
-      return SvcValue(std::move(hint));
-    }
-    default:
-      HM_CHECK(false);  // every key up to kIpv6Hint has a case, the rest returned above
-      return SvcValue(Bytes{});
-  }
-}
-
-Result<SvcParam> ParseSvcParam(std::string_view raw) {
-  size_t eq = raw.find('=');
-  std::string_view key_text = raw.substr(0, eq);
-  if (key_text.empty()) return InvalidArgument(Shown(raw) + ": missing SvcParamKey before '='");
-  HM_ASSIGN_OR_RETURN(uint16_t key, ParseSvcKey(key_text));
-  std::string value;
-  if (eq != std::string_view::npos) {
-    HM_ASSIGN_OR_RETURN(value, In(SvcKeyName(key), DecodeCharString(raw.substr(eq + 1))));
-  }
-  HM_ASSIGN_OR_RETURN(auto typed, In(SvcKeyName(key), ParseSvcValue(key, value)));
-  return SvcParam{key, std::move(typed)};
-}
-
-Bytes SvcValueBytes(const SvcParam& p) {
-  Bytes b;
-  if (const auto* alpn = std::get_if<SvcAlpn>(&p.value)) {
-    for (const auto& id : alpn->ids) {
-      b.push_back(static_cast<uint8_t>(id.size()));
-      b.insert(b.end(), id.begin(), id.end());
-    }
-  } else if (const auto* port = std::get_if<SvcPort>(&p.value)) {
-    PutU16(b, port->port);
-  } else if (const auto* hint = std::get_if<SvcIpv6Hint>(&p.value)) {
-    for (const auto& a : hint->addresses) b.insert(b.end(), a.begin(), a.end());
-  } else {
-    b = std::get<Bytes>(p.value);
-  }
-  return b;
-}
-
-// Sorts the params, then checks: no duplicate keys, the rdata (`fixed` octets of priority and
-// target, then the params) within 65535 octets, and the self-consistency rules of RFC 9460
-// §7.1.1 and §8.
-Status CheckSvcParams(size_t fixed, std::vector<SvcParam>& params) {
-  std::sort(params.begin(), params.end(),
-            [](const SvcParam& a, const SvcParam& b) { return a.key < b.key; });
-  size_t wire = fixed;
-  for (size_t i = 0; i < params.size(); ++i) {
-    if (i > 0 && params[i].key == params[i - 1].key)
-      return InvalidArgument("duplicate SvcParamKey " + SvcKeyName(params[i].key));
-    wire += 4 + SvcValueBytes(params[i]).size();
-  }
-  if (wire > kMaxRdataLength) return InvalidArgument("rdata over 65535 octets");
-  auto has = [&](uint16_t key) {
-    return std::any_of(params.begin(), params.end(), [&](const auto& p) { return p.key == key; });
-  };
-  if (has(svckey::kNoDefaultAlpn) && !has(svckey::kAlpn))
-    return InvalidArgument("no-default-alpn needs alpn as well");
-  if (!params.empty() && params[0].key == svckey::kMandatory) {
-    std::vector<uint16_t> keys;
-    bool decoded = DecodeMandatory(std::get<Bytes>(params[0].value), &keys);
-    HM_CHECK(decoded);  // ParseSvcValue built it sorted and unique
-    for (uint16_t k : keys) {
-      if (!has(k)) return InvalidArgument("mandatory lists " + SvcKeyName(k) + ", which is absent");
-    }
-  }
-  return Status::Ok();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -637,23 +483,6 @@ Result<Rdata> ParseFields(uint16_t type, Fields& f) {
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
-// A quoted <character-string>: " and \ escaped, bytes outside printable ASCII as \DDD.
-void AppendQuoted(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    auto b = static_cast<uint8_t>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (b < 0x20 || b >= 0x7F) {
-      AppendDdd(out, b);
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
 // Names from ParseRdataText print verbatim. Other bytes (possible only in names from the wire)
 // get RFC 1035 escapes so that the output still means the same name to other tools.
 void AppendName(std::string& out, const Name& name) {
@@ -677,89 +506,9 @@ void AppendName(std::string& out, const Name& name) {
   }
 }
 
-std::string Ipv4Text(const uint8_t* a) {
-  return std::to_string(a[0]) + "." + std::to_string(a[1]) + "." + std::to_string(a[2]) + "." +
-         std::to_string(a[3]);
-}
-
-std::string Ipv6Text(const std::array<uint8_t, 16>& a) {
-  char buf[INET6_ADDRSTRLEN];
-  HM_CHECK(inet_ntop(AF_INET6, a.data(), buf, sizeof(buf)) != nullptr);
-  return buf;
-}
-
 void AppendGeneric(std::string& out, const Bytes& data) {
   out += "\\# " + std::to_string(data.size());
   if (!data.empty()) out += " " + base::HexEncode(data);
-}
-
-// The typed text of a param value, or false when the value does not decode (wire data only).
-bool AppendSvcValue(std::string& out, const SvcParam& p) {
-  const auto* raw = std::get_if<Bytes>(&p.value);
-  switch (p.key) {
-    case svckey::kMandatory: {
-      std::vector<uint16_t> keys;
-      if (raw == nullptr || !DecodeMandatory(*raw, &keys)) return false;
-      for (size_t i = 0; i < keys.size(); ++i) out += (i ? "," : "=") + SvcKeyName(keys[i]);
-      return true;
-    }
-    case svckey::kAlpn: {
-      const auto* alpn = std::get_if<SvcAlpn>(&p.value);
-      if (alpn == nullptr || alpn->ids.empty()) return false;
-      std::string list;  // RFC 9460 A.1 list escaping, then quoted as a character-string
-      for (const auto& id : alpn->ids) {
-        if (id.empty() || id.size() > kMaxCharString) return false;
-        if (!list.empty()) list += ',';
-        for (char c : id) {
-          if (c == ',' || c == '\\') list += '\\';
-          list += c;
-        }
-      }
-      out += '=';
-      AppendQuoted(out, list);
-      return true;
-    }
-    case svckey::kNoDefaultAlpn:
-      return raw != nullptr && raw->empty();
-    case svckey::kPort: {
-      const auto* port = std::get_if<SvcPort>(&p.value);
-      if (port == nullptr) return false;
-      out += "=" + std::to_string(port->port);
-      return true;
-    }
-    case svckey::kIpv4Hint:
-      if (raw == nullptr || raw->empty() || raw->size() % 4 != 0) return false;
-      for (size_t i = 0; i < raw->size(); i += 4) out += (i ? "," : "=") + Ipv4Text(&(*raw)[i]);
-      return true;
-    case svckey::kEch:
-      if (raw == nullptr || raw->empty()) return false;
-      out += "=" + base::Base64Encode(*raw);
-      return true;
-    case svckey::kIpv6Hint: {
-      const auto* hint = std::get_if<SvcIpv6Hint>(&p.value);
-      if (hint == nullptr || hint->addresses.empty()) return false;
-      for (size_t i = 0; i < hint->addresses.size(); ++i)
-        out += (i ? "," : "=") + Ipv6Text(hint->addresses[i]);
-      return true;
-    }
-    default:
-      return false;
-  }
-}
-
-void AppendSvcParam(std::string& out, const SvcParam& p) {
-  std::string typed = SvcKeyName(p.key);
-  if (AppendSvcValue(typed, p)) {
-    out += typed;
-    return;
-  }
-  // Unknown keys, and known keys whose value does not decode: opaque, empty value left out.
-  out += "key" + std::to_string(p.key);
-  Bytes value = SvcValueBytes(p);
-  if (!value.empty()) {
-    out += '=';
-    AppendQuoted(out, base::AsString(value));
-  }
 }
 
 // Used by a debug check only, hence maybe_unused.
