@@ -19,6 +19,7 @@
 #include "api/builtin_routes.h"
 #include "api/errors.h"
 #include "api/http_server.h"
+#include "api/testing/raw_tls.h"
 #include "net/test_certs.h"
 
 namespace hm::api {
@@ -81,32 +82,9 @@ struct Frame {
 // A TLS connection that offers ALPN "h2" and speaks frames by hand.
 class RawH2 {
  public:
-  RawH2() : ctx_(asio::ssl::context::tls_client), stream_(io_, ctx_) {}
-
-  bool Connect(uint16_t port) {
-    boost::system::error_code ec;
-    auto& sock = stream_.next_layer();
-    sock.open(tcp::v6(), ec);
-    sock.set_option(asio::ip::v6_only(true), ec);
-    timeval tv{5, 0};  // never hang the test on a missing frame
-    setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    static constexpr unsigned char kAlpn[] = {2, 'h', '2'};
-    SSL_set_alpn_protos(stream_.native_handle(), kAlpn, sizeof(kAlpn));
-    sock.connect(tcp::endpoint(asio::ip::make_address("::1"), port), ec);
-    if (!ec) stream_.handshake(asio::ssl::stream_base::client, ec);
-    return !ec;
-  }
-  std::string Alpn() {
-    const unsigned char* p = nullptr;
-    unsigned int n = 0;
-    SSL_get0_alpn_selected(stream_.native_handle(), &p, &n);
-    return std::string(reinterpret_cast<const char*>(p), n);
-  }
-  bool Write(std::string_view bytes) {
-    boost::system::error_code ec;
-    asio::write(stream_, asio::buffer(bytes.data(), bytes.size()), ec);
-    return !ec;
-  }
+  bool Connect(uint16_t port) { return tls_.Connect(port, std::string_view("\x02h2", 3)); }
+  std::string Alpn() { return tls_.Alpn(); }
+  bool Write(std::string_view bytes) { return tls_.Write(bytes); }
   // The client preface: magic plus an empty SETTINGS frame.
   bool SendPreface() { return Write(std::string(kPreface) + FrameBytes(kSettings, 0, 0, "")); }
 
@@ -126,7 +104,7 @@ class RawH2 {
       }
       char chunk[4096];
       boost::system::error_code ec;
-      const size_t n = stream_.read_some(asio::buffer(chunk), ec);
+      const size_t n = tls_.stream().read_some(asio::buffer(chunk), ec);
       buf_.append(chunk, n);
       if (ec) {
         closed_ = true;
@@ -140,9 +118,7 @@ class RawH2 {
   bool closed() const { return closed_; }
 
  private:
-  asio::io_context io_;
-  asio::ssl::context ctx_;
-  asio::ssl::stream<tcp::socket> stream_;
+  api::testing::RawTlsClient tls_;
   std::string buf_;
   bool closed_ = false;
 };

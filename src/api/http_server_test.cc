@@ -15,6 +15,7 @@
 #include "api/builtin_routes.h"
 #include "api/errors.h"
 #include "api/http_client.h"
+#include "api/testing/raw_tls.h"
 #include "net/tcp_listener.h"
 #include "net/test_certs.h"
 
@@ -25,51 +26,19 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using nlohmann::json;
 
-// A bare TLS connection for sending bytes the client library would never produce.
-class RawTls {
+// A bare TLS connection that can also read one HTTP/1.1 response.
+class RawTls : public api::testing::RawTlsClient {
  public:
-  RawTls() : ctx_(asio::ssl::context::tls_client), stream_(io_, ctx_) {}
-
-  bool Connect(uint16_t port) {
-    boost::system::error_code ec;
-    auto& sock = stream_.next_layer();
-    sock.open(tcp::v6(), ec);
-    sock.set_option(asio::ip::v6_only(true), ec);
-    timeval tv{5, 0};  // never hang the test on a missing response
-    setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    sock.connect(tcp::endpoint(asio::ip::make_address("::1"), port), ec);
-    if (!ec) stream_.handshake(asio::ssl::stream_base::client, ec);
-    return !ec;
-  }
-  bool Write(const std::string& bytes) {
-    boost::system::error_code ec;
-    asio::write(stream_, asio::buffer(bytes), ec);
-    return !ec;
-  }
   // Reads exactly one response (the server may keep draining the connection after it).
   boost::beast::http::response<boost::beast::http::string_body> ReadOne() {
     boost::beast::http::response<boost::beast::http::string_body> res;
     boost::beast::error_code ec;
-    boost::beast::http::read(stream_, buffer_, res, ec);
+    boost::beast::http::read(stream(), buffer_, res, ec);
     EXPECT_FALSE(ec) << ec.message();
     return res;
   }
-  // Reads until the server closes the connection (or the 5 s receive timeout).
-  std::string ReadToEnd() {
-    std::string out;
-    char buf[4096];
-    for (;;) {
-      boost::system::error_code ec;
-      const size_t n = stream_.read_some(asio::buffer(buf), ec);
-      out.append(buf, n);
-      if (ec) return out;
-    }
-  }
 
  private:
-  asio::io_context io_;
-  asio::ssl::context ctx_;
-  asio::ssl::stream<tcp::socket> stream_;
   boost::beast::flat_buffer buffer_;
 };
 

@@ -23,6 +23,7 @@
 #include "trustchain/ca/testing/ca_fixture.h"
 #include "trustchain/ct/merkle_tree.h"
 #include "trustchain/service/ca_keys.h"
+#include "trustchain/service/testing/trustchain_fixture.h"
 
 namespace hm::trustchain::service {
 namespace {
@@ -31,7 +32,7 @@ using base::Bytes;
 using nlohmann::json;
 namespace cat = ca::testing;
 
-constexpr char kAdminToken[] = "0123456789abcdef0123456789abcdef";
+using testing::kAdminToken;
 
 using X509Ptr = crypto::OsslPtr<X509, X509_free>;
 
@@ -47,57 +48,8 @@ X509Ptr FromDer(const Bytes& der) {
   return X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
 }
 
-class ServiceTest : public ::testing::Test {
+class ServiceTest : public testing::TrustChainFixture {
  protected:
-  void SetUp() override {
-    crypto::SecureRandom random;
-    auto params = CreateHierarchy(dir_.Sub("keys"), {}, clock_.Now(), random);
-    ASSERT_TRUE(params.ok()) << params.status().ToString();
-    params_ = *params;
-    genesis_ = chain::testing::MakeGenesis(node_key_);
-    genesis_.module_params = {{"ca", params_.Encode()}};
-    ca_module_ = std::make_unique<ca::CaModule>(params_);
-    auto store = chain::testing::OpenChainStore(dir_.Sub("db"));
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
-    auto c = chain::Chain::Open(store_.get(), genesis_, {&ct_module_, ca_module_.get()});
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    chain_ = std::move(c).value();
-    signer_ = std::make_unique<chain::Ed25519BlockSigner>(node_key_);
-    sequencer_ = std::make_unique<chain::Sequencer>(*chain_, *signer_, clock_,
-                                                    chain::SequencerOptions{});
-    sequencer_->Start();
-    auto issuing = LoadIssuingCa(dir_.Sub("keys"), params_);
-    ASSERT_TRUE(issuing.ok()) << issuing.status().ToString();
-    auto log = ct::LoadOrCreateLogKeys(dir_.Sub("keys"));
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    log_keys_ = std::make_unique<ct::LogPublicKeys>(log->public_keys());
-    TrustChainOptions o;
-    o.public_url = "https://localhost:8443";
-    o.admin_token = kAdminToken;
-    o.clock = &clock_;
-    auto s = TrustChainService::Create(*chain_, *sequencer_, params_, std::move(issuing).value(),
-                                       std::move(log).value(), o);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    service_ = std::move(s).value();
-    ASSERT_TRUE(service_->RegisterRoutes(router_).ok());
-  }
-  void TearDown() override {
-    if (sequencer_) sequencer_->Stop();
-  }
-
-  api::Response Call(const std::string& method, const std::string& path, std::string body = {},
-                     std::string content_type = "application/json",
-                     std::map<std::string, std::string> headers = {}) {
-    api::Request req;
-    req.method = method;
-    req.path = path;
-    req.body = std::move(body);
-    if (!content_type.empty()) req.headers["Content-Type"] = content_type;
-    for (auto& [k, v] : headers) req.headers[k] = v;
-    return router_.Dispatch(req);
-  }
-
   json IssueOk(EVP_PKEY* key, const std::vector<std::string>& names,
                const std::optional<Bytes>& falcon_spki = std::nullopt) {
     const std::string csr = cat::MakeCsrPem(key, names, {}, falcon_spki);
@@ -105,23 +57,6 @@ class ServiceTest : public ::testing::Test {
     EXPECT_EQ(r.status, 200) << r.body;
     return json::parse(r.body, nullptr, false);
   }
-
-  uint64_t Height() const { return chain_->head().height; }
-
-  base::ManualClock clock_{1'763'700'000'000};
-  storage::testing::TempDir dir_;
-  crypto::Ed25519PrivateKey node_key_ = crypto::Ed25519PrivateKey::Generate();
-  ca::CaParams params_;
-  chain::Genesis genesis_;
-  ct::CtModule ct_module_;
-  std::unique_ptr<ca::CaModule> ca_module_;
-  std::unique_ptr<storage::KvStore> store_;
-  std::unique_ptr<chain::Chain> chain_;
-  std::unique_ptr<chain::BlockSigner> signer_;
-  std::unique_ptr<chain::Sequencer> sequencer_;
-  std::unique_ptr<ct::LogPublicKeys> log_keys_;
-  std::unique_ptr<TrustChainService> service_;
-  api::Router router_;
 };
 
 TEST_F(ServiceTest, IssuesAVerifiableHybridCertificateLoggedInCt) {

@@ -15,8 +15,7 @@
 #include "storage/test_util.h"
 #include "trustchain/ca/testing/ca_fixture.h"
 #include "trustchain/dns/registry/rdata_text.h"
-#include "trustchain/service/ca_keys.h"
-#include "trustchain/service/service.h"
+#include "trustchain/service/testing/trustchain_fixture.h"
 
 namespace hm::trustchain::dns {
 namespace {
@@ -25,7 +24,7 @@ using base::Bytes;
 using nlohmann::json;
 namespace cat = ca::testing;
 
-constexpr char kAdminToken[] = "0123456789abcdef0123456789abcdef";
+using service::testing::kAdminToken;
 
 Bytes SignWith(EVP_PKEY* key, const Bytes& msg) {
   EVP_MD_CTX* md = EVP_MD_CTX_new();
@@ -52,48 +51,22 @@ Bytes Query(const std::string& name, uint16_t type, uint16_t id = 0x4242) {
   return SerializeMessage(q, kMaxMessageSize, nullptr);
 }
 
-class DnsServiceTest : public ::testing::Test {
+class DnsServiceTest : public service::testing::TrustChainFixture {
  protected:
-  void SetUp() override {
-    crypto::SecureRandom random;
-    auto params = service::CreateHierarchy(dir_.Sub("keys"), {}, clock_.Now(), random);
-    ASSERT_TRUE(params.ok()) << params.status().ToString();
-    genesis_ = chain::testing::MakeGenesis(node_key_);
-    genesis_.module_params = {{"ca", params->Encode()}};
-    ca_module_ = std::make_unique<ca::CaModule>(*params);
-    dns_module_ = std::make_unique<DnsModule>(*params);
-    auto store = chain::testing::OpenChainStore(dir_.Sub("db"));
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
+  std::vector<chain::Module*> ExtraModules(const ca::CaParams& params) override {
+    dns_module_ = std::make_unique<DnsModule>(params);
     dns_module_->SetChangeListener([this](uint64_t) {
       if (dns_) {
         EXPECT_TRUE(dns_->Reload().ok());
       }
     });
-    auto c = chain::Chain::Open(store_.get(), genesis_,
-                                {&ct_module_, ca_module_.get(), dns_module_.get()});
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    chain_ = std::move(c).value();
-    signer_ = std::make_unique<chain::Ed25519BlockSigner>(node_key_);
-    sequencer_ = std::make_unique<chain::Sequencer>(*chain_, *signer_, clock_,
-                                                    chain::SequencerOptions{});
-    sequencer_->Start();
-    auto issuing = service::LoadIssuingCa(dir_.Sub("keys"), *params);
-    ASSERT_TRUE(issuing.ok()) << issuing.status().ToString();
-    auto log = ct::LoadOrCreateLogKeys(dir_.Sub("keys"));
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    service::TrustChainOptions o;
-    o.public_url = "https://localhost:8443";
-    o.admin_token = kAdminToken;
-    o.clock = &clock_;
-    o.policy.allow_any = true;
-    auto s = service::TrustChainService::Create(*chain_, *sequencer_, *params,
-                                                std::move(issuing).value(),
-                                                std::move(log).value(), o);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    trustchain_ = std::move(s).value();
-    ASSERT_TRUE(trustchain_->RegisterRoutes(router_).ok());
+    return {dns_module_.get()};
+  }
+  void AdjustOptions(service::TrustChainOptions& o) override { o.policy.allow_any = true; }
 
+  void SetUp() override {
+    TrustChainFixture::SetUp();
+    if (HasFatalFailure()) return;
     DnsServiceOptions d;
     ZoneConfig zone;
     zone.apex = *Name::FromText("hypermesh");
@@ -103,30 +76,11 @@ class DnsServiceTest : public ::testing::Test {
     d.zones = {zone};
     d.admin_token = kAdminToken;
     d.clock = &clock_;
-    d.issuing_ca_signer = [this](base::ByteSpan m) {
-      return trustchain_->issuing().key().Sign(m);
-    };
+    d.issuing_ca_signer = [this](base::ByteSpan m) { return service_->issuing().key().Sign(m); };
     auto dns = DnsService::Create(*chain_, *sequencer_, std::move(d));
     ASSERT_TRUE(dns.ok()) << dns.status().ToString();
     dns_ = std::move(dns).value();
     ASSERT_TRUE(dns_->RegisterRoutes(router_).ok());
-  }
-  void TearDown() override {
-    if (sequencer_) sequencer_->Stop();
-  }
-
-  api::Response Call(const std::string& method, const std::string& path, std::string body = {},
-                     std::string content_type = "application/json",
-                     std::map<std::string, std::string> headers = {},
-                     std::map<std::string, std::string> query = {}) {
-    api::Request req;
-    req.method = method;
-    req.path = path;
-    req.body = std::move(body);
-    req.query = std::move(query);
-    if (!content_type.empty()) req.headers["Content-Type"] = content_type;
-    for (auto& [k, v] : headers) req.headers[k] = v;
-    return router_.Dispatch(req);
   }
 
   // Issues a certificate for `names` to `key`; returns its serial (hex).
@@ -162,22 +116,8 @@ class DnsServiceTest : public ::testing::Test {
     return json::parse(r.body, nullptr, false);
   }
 
-  uint64_t Height() const { return chain_->head().height; }
-
-  base::ManualClock clock_{1'763'700'000'000};
-  storage::testing::TempDir dir_;
-  crypto::Ed25519PrivateKey node_key_ = crypto::Ed25519PrivateKey::Generate();
-  chain::Genesis genesis_;
-  ct::CtModule ct_module_;
-  std::unique_ptr<ca::CaModule> ca_module_;
   std::unique_ptr<DnsModule> dns_module_;
-  std::unique_ptr<storage::KvStore> store_;
-  std::unique_ptr<chain::Chain> chain_;
-  std::unique_ptr<chain::BlockSigner> signer_;
-  std::unique_ptr<chain::Sequencer> sequencer_;
-  std::unique_ptr<service::TrustChainService> trustchain_;
   std::unique_ptr<DnsService> dns_;
-  api::Router router_;
   uint64_t ts_bump_ = 0;
 };
 
