@@ -163,17 +163,24 @@ base::Status DnsService::Reload() {
 
 uint32_t DnsService::serial() const { return authority_->Current()->serial(); }
 
-bool DnsService::InServedZone(std::string_view name) const {
+base::Status DnsService::CheckServable(const RrsetChange& change) const {
+  const std::string_view name = change.name;
   for (const auto& z : options_.zones) {
     std::string apex = z.apex.ToText();
     if (!apex.empty() && apex.back() == '.') apex.pop_back();
-    if (name == apex) return true;
+    if (name == apex) {
+      if (change.type == rrtype::kCname) {
+        return base::InvalidArgument(fmt::format(
+            "'{}' is a zone apex (it holds the SOA and NS) and cannot be a CNAME", name));
+      }
+      return base::Status::Ok();
+    }
     if (name.size() > apex.size() + 1 && name.substr(name.size() - apex.size()) == apex &&
         name[name.size() - apex.size() - 1] == '.') {
-      return true;
+      return base::Status::Ok();
     }
   }
-  return false;
+  return base::InvalidArgument(fmt::format("'{}' is not in a zone this node serves", name));
 }
 
 void DnsService::Submit(const RrsetChange& change,
@@ -387,10 +394,7 @@ class DnsService::Api {
       }
     }
     HM_ASSIGN_OR_RETURN(RrsetChange change, BuildChange(cr));
-    if (!s_.InServedZone(change.name)) {
-      return base::InvalidArgument(
-          fmt::format("'{}' is not in a zone this node serves", change.name));
-    }
+    HM_TRY(s_.CheckServable(change));
     if (req.HasHeader("Authorization")) {
       HM_TRY(api::CheckAdminToken(req, s_.options_.admin_token));
       HM_TRY(s_.SignAsIssuingCa(change));

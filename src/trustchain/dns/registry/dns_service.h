@@ -59,8 +59,9 @@ class DnsService {
   // Serial of the published snapshot.
   uint32_t serial() const;
 
-  // True if `name` (canonical) lies in one of the served zones.
-  bool InServedZone(std::string_view name) const;
+  // Ok if this node can serve `change`: its name lies in one of the served zones and it does not
+  // put a CNAME at a zone apex (which holds the SOA and NS). InvalidArgument otherwise.
+  base::Status CheckServable(const RrsetChange& change) const;
 
   // Signs `change` with the issuing CA (authority 2, timestamp from the clock) and waits until
   // it is durable and published. Returns the zone serial after it.

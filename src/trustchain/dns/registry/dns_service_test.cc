@@ -274,6 +274,30 @@ TEST_F(DnsServiceTest, AdminAndNodeRegistrationAreIdempotent) {
   EXPECT_EQ(chased["answers"][0]["type"], "CNAME");
 }
 
+TEST_F(DnsServiceTest, OnlyServedNamesAndNoCnameAtAnApex) {
+  DnsServiceOptions d;
+  ZoneConfig zone;
+  zone.apex = *Name::FromText("corp.example");
+  zone.primary_ns = *Name::FromText("ns1.corp.example");
+  zone.hostmaster = *Name::FromText("hostmaster.corp.example");
+  d.zones = {zone};
+  d.clock = &clock_;
+  d.issuing_ca_signer = [this](base::ByteSpan m) { return service_->issuing().key().Sign(m); };
+  auto corp = DnsService::Create(*chain_, *sequencer_, std::move(d));
+  ASSERT_TRUE(corp.ok()) << corp.status().ToString();
+  auto change = [](const char* name, uint16_t type, const char* record) {
+    auto c = BuildChange({ChangeOp::kReplace, name, type, 60, {record}});
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return *c;
+  };
+  EXPECT_TRUE((*corp)->CheckServable(change("www.corp.example", rrtype::kAaaa, "::1")).ok());
+  EXPECT_TRUE((*corp)->CheckServable(change("corp.example", rrtype::kAaaa, "::1")).ok());
+  EXPECT_FALSE(
+      (*corp)->CheckServable(change("corp.example", rrtype::kCname, "www.corp.example.")).ok());
+  EXPECT_FALSE((*corp)->CheckServable(change("xcorp.example", rrtype::kAaaa, "::1")).ok());
+  EXPECT_FALSE((*corp)->CheckServable(change("app.hypermesh", rrtype::kAaaa, "::1")).ok());
+}
+
 TEST(DnsNames, CertificateCoverage) {
   const std::vector<std::string> sans = {"app.hypermesh", "*.wild.hypermesh"};
   EXPECT_TRUE(CertificateCoversName(sans, "app.hypermesh"));
