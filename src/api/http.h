@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/ascii.h"
 #include "base/status.h"
 
 namespace hm::api {
@@ -20,7 +21,7 @@ struct CaseInsensitiveLess {
   using is_transparent = void;
   bool operator()(std::string_view a, std::string_view b) const;
 };
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+using base::EqualsIgnoreCase;
 
 // Header name -> value; repeated fields are joined with ", " (RFC 9110 section 5.3).
 using HeaderMap = std::map<std::string, std::string, CaseInsensitiveLess>;

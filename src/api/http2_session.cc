@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "base/ascii.h"
 #include "api/errors.h"
 #include "base/log.h"
 
@@ -38,13 +39,6 @@ bool IsHttp2ConnectionField(std::string_view name) {
   return EqualsIgnoreCase(name, "proxy-connection") || EqualsIgnoreCase(name, "te");
 }
 
-std::string Lowercase(std::string_view in) {
-  std::string out(in);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 uint8_t* Bytes(std::string& s) { return reinterpret_cast<uint8_t*>(s.data()); }
 
@@ -393,7 +387,7 @@ void Http2Session::Respond(StreamState& s, Response response) {
     fields.emplace_back("content-length", std::to_string(response.body.size()));
   }
   for (auto& [name, value] : response.headers) {
-    if (!IsHttp2ConnectionField(name)) fields.emplace_back(Lowercase(name), value);
+    if (!IsHttp2ConnectionField(name)) fields.emplace_back(base::AsciiLowercase(name), value);
   }
   std::vector<nghttp2_nv> nva;
   nva.reserve(fields.size());

@@ -185,4 +185,17 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+base::Bytes EncodeU64Value(uint64_t v) {
+  Writer w(8);
+  w.U64(v);
+  return std::move(w).Take();
+}
+
+base::Result<uint64_t> DecodeU64Value(ByteSpan bytes) {
+  Reader r(bytes);
+  HM_ASSIGN_OR_RETURN(uint64_t v, r.U64());
+  HM_TRY(r.Finish());
+  return v;
+}
+
 }  // namespace hm::codec

@@ -85,4 +85,9 @@ class Reader {
 // True if `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
 bool IsValidUtf8(std::string_view s);
 
+// A value that is a single u64 (state counters): its 8 big-endian bytes.
+base::Bytes EncodeU64Value(uint64_t v);
+// Strict inverse of EncodeU64Value: exactly 8 bytes (kInvalidArgument otherwise).
+base::Result<uint64_t> DecodeU64Value(ByteSpan bytes);
+
 }  // namespace hm::codec

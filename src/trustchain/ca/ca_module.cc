@@ -10,6 +10,7 @@
 
 #include <ctime>
 
+#include "base/ascii.h"
 #include "codec/codec.h"
 #include "crypto/ecdsa.h"
 #include "crypto/ed25519.h"
@@ -30,17 +31,10 @@ constexpr std::string_view kRevokeDomain = "hm.revoke.v1";
 // 9999-12-31T23:59:59.999Z: later times do not fit a system_clock time_point safely.
 constexpr uint64_t kMaxTimeMs = 253'402'300'799'999;
 
-Bytes EncodeU64(uint64_t v) {
-  codec::Writer w(8);
-  w.U64(v);
-  return std::move(w).Take();
-}
-
 base::Result<uint64_t> DecodeCrlNumber(const std::optional<Bytes>& value) {
   if (!value) return uint64_t{0};
-  codec::Reader r(*value);
-  auto n = r.U64();
-  if (!n.ok() || !r.Finish().ok()) return base::Corruption("ca: bad CRL number value");
+  auto n = codec::DecodeU64Value(*value);
+  if (!n.ok()) return base::Corruption("ca: bad CRL number value");
   return *n;
 }
 
@@ -221,9 +215,7 @@ base::Result<std::vector<std::string>> CertificateDnsNames(ByteSpan cert_der) {
     const ASN1_IA5STRING* s = gn->d.dNSName;
     std::string name(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
                      static_cast<size_t>(ASN1_STRING_length(s)));
-    for (char& c : name) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
+    base::AsciiLowerInPlace(name);
     names.push_back(std::move(name));
   }
   GENERAL_NAMES_free(sans);
@@ -481,7 +473,7 @@ base::Result<Bytes> CaModule::Apply(const chain::Transaction& tx, const chain::B
   record->reason = rev.reason;
   state.Put(CertKey(rev.serial), record->Encode());
   state.Put(RevokedKey(rev.serial), Bytes{});
-  state.Put(CrlNumberKey(), EncodeU64(crl_number + 1));
+  state.Put(CrlNumberKey(), codec::EncodeU64Value(crl_number + 1));
   revoked_in_block_ = true;
   return Bytes{};
 }
@@ -498,7 +490,7 @@ base::Status CaModule::InitGenesis(const chain::Genesis& genesis, chain::ModuleS
   if (!same) {
     return base::InvalidArgument("ca: module parameters differ from the genesis parameters");
   }
-  state.Put(CrlNumberKey(), EncodeU64(0));
+  state.Put(CrlNumberKey(), codec::EncodeU64Value(0));
   return base::Status::Ok();
 }
 

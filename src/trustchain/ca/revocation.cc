@@ -1,13 +1,13 @@
 #include "trustchain/ca/revocation.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
+#include "base/ascii.h"
 #include "trustchain/ca/internal/ossl.h"
 
 namespace hm::trustchain::ca {
@@ -34,10 +34,7 @@ base::Result<RevocationReason> ParseRevocationReason(std::string_view text) {
   for (size_t i = 0; i < std::size(kReasonNames); ++i) {
     const std::string_view name = kReasonNames[i];
     if (!name.empty() && name.size() == text.size() &&
-        std::equal(name.begin(), name.end(), text.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
+        base::EqualsIgnoreCase(name, text)) {
       return static_cast<RevocationReason>(i);
     }
   }

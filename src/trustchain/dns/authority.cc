@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/ascii.h"
 #include "base/check.h"
 
 namespace hm::trustchain::dns {
@@ -31,7 +32,7 @@ constexpr size_t kUdpMinimum = 512;
 // Bound on the pre-built answers' memory per snapshot; names beyond it use the full path.
 constexpr size_t kTemplateBudget = 64u << 20;
 // Besides the types an owner holds, these questions are pre-built for it (NODATA or a CNAME
-// chain): the ones stub resolvers ask about every name.
+// chain): the ones client resolvers ask about for every name.
 constexpr uint16_t kCommonTypes[] = {rrtype::kA, rrtype::kAaaa, rrtype::kHttps};
 // OPT with empty rdata: root owner, TYPE, CLASS, TTL, RDLENGTH.
 constexpr size_t kOptSize = 11;
@@ -41,7 +42,9 @@ inline void Put16(uint8_t* p, uint16_t v) {
   p[0] = static_cast<uint8_t>(v >> 8);
   p[1] = static_cast<uint8_t>(v);
 }
-inline uint8_t LowerByte(uint8_t c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; }
+inline uint8_t LowerByte(uint8_t c) {
+  return static_cast<uint8_t>(base::AsciiLower(static_cast<char>(c)));
+}
 
 uint64_t HashKey(const uint8_t* p, size_t n) {  // FNV-1a
   uint64_t h = 0xcbf29ce484222325ull;

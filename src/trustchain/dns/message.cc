@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/ascii.h"
+
 namespace hm::trustchain::dns {
 namespace {
 
@@ -20,7 +22,7 @@ using base::Status;
 // though strictly-backward pointers already rule out loops.
 constexpr int kMaxPointerJumps = 64;
 
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+using base::AsciiLower;
 
 Status CheckLabels(const std::vector<std::string>& labels) {
   size_t wire = 1;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/ascii.h"
 #include "base/check.h"
 
 namespace hm::trustchain::dns {
@@ -14,12 +15,10 @@ using base::InvalidArgument;
 using base::Result;
 using base::Status;
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 Name LowerName(const Name& name) {
   std::vector<std::string> labels = name.labels();
   for (auto& l : labels) {
-    for (char& c : l) c = Lower(c);
+    base::AsciiLowerInPlace(l);
   }
   auto lowered = Name::FromLabels(std::move(labels));
   HM_CHECK(lowered.ok());  // same lengths as a valid name

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "base/ascii.h"
 #include "codec/codec.h"
 #include "crypto/ecdsa.h"
 
@@ -19,17 +20,10 @@ constexpr uint8_t kKeyLastChange = 'T';
 constexpr uint8_t kKeySerial = 'S';
 constexpr size_t kMaxNameText = 253;
 
-Bytes EncodeU64(uint64_t v) {
-  codec::Writer w(8);
-  w.U64(v);
-  return std::move(w).Take();
-}
-
 base::Result<uint64_t> DecodeU64(const std::optional<Bytes>& value, const char* what) {
   if (!value) return uint64_t{0};
-  codec::Reader r(*value);
-  auto v = r.U64();
-  if (!v.ok() || !r.Finish().ok()) return base::Corruption(fmt::format("dns: bad {} value", what));
+  auto v = codec::DecodeU64Value(*value);
+  if (!v.ok()) return base::Corruption(fmt::format("dns: bad {} value", what));
   return *v;
 }
 
@@ -215,10 +209,7 @@ base::Result<std::string> CanonicalOwner(std::string_view name) {
   if (name.size() > kMaxNameText) {
     return base::InvalidArgument(fmt::format("dns: name is over {} characters", kMaxNameText));
   }
-  std::string out(name);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  std::string out = base::AsciiLowercase(name);
   const auto labels = SplitLabels(out);
   for (size_t i = 0; i < labels.size(); ++i) {
     const std::string_view l = labels[i];
@@ -411,12 +402,12 @@ base::Result<Bytes> DnsModule::Apply(const chain::Transaction& tx, const chain::
     }
     state.Put(key, record.Encode());
   }
-  state.Put(LastChangeKey(change.name), EncodeU64(change.timestamp_ms));
+  state.Put(LastChangeKey(change.name), codec::EncodeU64Value(change.timestamp_ms));
   HM_ASSIGN_OR_RETURN(auto serial_value, state.Get(SerialKey()));
   HM_ASSIGN_OR_RETURN(uint64_t count, DecodeU64(serial_value, "serial"));
-  state.Put(SerialKey(), EncodeU64(count + 1));
+  state.Put(SerialKey(), codec::EncodeU64Value(count + 1));
   changed_in_block_ = true;
-  return EncodeU64(count + 1);
+  return codec::EncodeU64Value(count + 1);
 }
 
 void DnsModule::Commit(const chain::BlockHeader& header) {

@@ -86,6 +86,13 @@ Bytes RefusedFor(ByteSpan query) {
   return out;
 }
 
+// The zone's apex as the registry writes names: lower-case dotted text without the trailing dot.
+std::string ApexText(const ZoneConfig& zone) {
+  std::string apex = zone.apex.ToText();
+  if (!apex.empty() && apex.back() == '.') apex.pop_back();
+  return apex;
+}
+
 }  // namespace
 
 Result<RrsetChange> BuildChange(const ChangeRequest& request) {
@@ -166,8 +173,7 @@ uint32_t DnsService::serial() const { return authority_->Current()->serial(); }
 base::Status DnsService::CheckServable(const RrsetChange& change) const {
   const std::string_view name = change.name;
   for (const auto& z : options_.zones) {
-    std::string apex = z.apex.ToText();
-    if (!apex.empty() && apex.back() == '.') apex.pop_back();
+    const std::string apex = ApexText(z);
     if (name == apex) {
       if (change.type == rrtype::kCname) {
         return base::InvalidArgument(fmt::format(
@@ -190,8 +196,7 @@ void DnsService::Submit(const RrsetChange& change,
                       if (!r.ok()) return done(r.status());
                       // The module's commit listener reloaded the snapshot before this runs;
                       // the output is the change count after this change.
-                      codec::Reader reader(r->output);
-                      auto count = reader.U64();
+                      auto count = codec::DecodeU64Value(r->output);
                       done(count.ok() ? static_cast<uint32_t>(*count + 1) : 0u);
                     });
 }
@@ -222,8 +227,7 @@ Result<uint32_t> DnsService::ChangeAsIssuingCa(RrsetChange change) {
 
 base::Status DnsService::RegisterNode(std::string_view label,
                                       const std::array<uint8_t, 16>& address, uint16_t port) {
-  std::string zone = options_.zones.front().apex.ToText();
-  if (!zone.empty() && zone.back() == '.') zone.pop_back();
+  const std::string zone = ApexText(options_.zones.front());
   std::vector<RrsetChange> changes;
   for (const std::string& name : {fmt::format("{}.{}", label, zone), "trust." + zone}) {
     HM_ASSIGN_OR_RETURN(Name owner, Name::FromText(name));

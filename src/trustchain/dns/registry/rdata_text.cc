@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/ascii.h"
 #include "base/bytes.h"
 #include "base/check.h"
 #include "trustchain/dns/registry/internal/svcb_text.h"
@@ -55,14 +56,8 @@ constexpr Mnemonic kTypeNames[] = {
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
-}
+using base::AsciiLower;
+using base::EqualsIgnoreCase;
 
 void AppendDdd(std::string& out, uint8_t b) {
   char buf[8];
