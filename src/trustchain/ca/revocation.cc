@@ -188,6 +188,16 @@ base::Result<base::Bytes> OcspRespond(const IssuingCa& ca, base::ByteSpan reques
     ERR_clear_error();
     return ErrorResponse(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
   }
+  // A CertID that decodes but cannot be re-encoded (e.g. a malformed hash algorithm) would fail
+  // when copied into the response: that is a malformed request, not a responder failure.
+  for (int i = 0; i < count; ++i) {
+    OCSP_CERTID* copy = OCSP_CERTID_dup(OCSP_onereq_get0_id(OCSP_request_onereq_get0(req.get(), i)));
+    if (copy == nullptr) {
+      ERR_clear_error();
+      return ErrorResponse(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+    }
+    OCSP_CERTID_free(copy);
+  }
   HM_ASSIGN_OR_RETURN(auto this_update, internal::MakeTime(now));
   HM_ASSIGN_OR_RETURN(auto next_update, internal::MakeTime(now + validity));
   internal::OcspBasicRespPtr basic(OCSP_BASICRESP_new());

@@ -136,8 +136,13 @@ TEST(OcspTest, GoodRevokedUnknown) {
 TEST(OcspTest, MalformedRequest) {
   const auto& pki = GetTestPki();
   StatusLookup lookup = [](base::ByteSpan) { return StatusAnswer{}; };
+  // A request whose CertID decodes but cannot be re-encoded (found by the ca_ocsp fuzzer; also a
+  // seed in fuzz/corpus/ca_ocsp/malformed_certid_alg).
+  const base::Bytes bad_certid = *base::Base64Decode(
+      "MFEwTzBNMEswSTAJBgUrCgMCGiAABBSgJOd8hcghPHnSpsTOPSxRgRNPQQQUziBXCQG/o5GU7S834Gl0TJ2ZmgcCEGNu"
+      "lLl8RVUf0tBf/szZzt8=");
   for (const base::Bytes& bad : {base::Bytes{}, base::Bytes{0x30, 0x03, 0x02, 0x01, 0x00},
-                                 base::Bytes(kMaxOcspRequestSize + 1, 0x30)}) {
+                                 base::Bytes(kMaxOcspRequestSize + 1, 0x30), bad_certid}) {
     auto der = OcspRespond(pki.intermediate, bad, lookup, kT0);
     ASSERT_TRUE(der.ok());
     const unsigned char* p = der->data();
