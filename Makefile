@@ -31,7 +31,7 @@ build-release:
 
 build-fuzz:
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS)
+	cmake --build --preset fuzz --target fuzz_all -j $(JOBS)
 
 bench: setup build-release
 	bench/run_all.sh build/release

@@ -21,4 +21,9 @@ inline constexpr char kPrometheusContentType[] = "text/plain; version=0.0.4; cha
 base::Status RegisterBuiltinRoutes(Router& router, const base::MetricsRegistry& metrics,
                                    StatusProvider status);
 
+// GET /api/v1/bench/bytes/{n}: n bytes of the pattern byte[p] = p mod 251 (docs/spec/stoq-rpc.md),
+// for transfer benchmarks and byte-exact interop checks over every front end. n above
+// `max_bytes` gets 400. Only registered where configured (dev nodes, benchmarks).
+base::Status RegisterBenchRoutes(Router& router, uint64_t max_bytes);
+
 }  // namespace hm::api

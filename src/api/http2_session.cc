@@ -25,21 +25,6 @@ constexpr std::chrono::milliseconds kCloseWait{2'000};
 // a complete response. Past this many discarded bytes the stream is reset (NO_ERROR) after all.
 constexpr uint64_t kDiscardBytes = 8u << 20;
 
-std::optional<uint64_t> ParseContentLength(std::string_view text) {
-  uint64_t value = 0;
-  if (text.empty()) return std::nullopt;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-// Fields HTTP/2 forbids in a response (RFC 9113 section 8.2.2) beyond those PrepareResponse
-// already drops for both versions.
-bool IsHttp2ConnectionField(std::string_view name) {
-  return EqualsIgnoreCase(name, "proxy-connection") || EqualsIgnoreCase(name, "te");
-}
-
-
 uint8_t* Bytes(std::string& s) { return reinterpret_cast<uint8_t*>(s.data()); }
 
 std::string_view View(const uint8_t* data, size_t length) {
@@ -387,7 +372,7 @@ void Http2Session::Respond(StreamState& s, Response response) {
     fields.emplace_back("content-length", std::to_string(response.body.size()));
   }
   for (auto& [name, value] : response.headers) {
-    if (!IsHttp2ConnectionField(name)) fields.emplace_back(base::AsciiLowercase(name), value);
+    if (!IsMultiplexedForbiddenField(name)) fields.emplace_back(base::AsciiLowercase(name), value);
   }
   std::vector<nghttp2_nv> nva;
   nva.reserve(fields.size());

@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "api/errors.h"
+#include "api/http3_session.h"
 #include "api/http_session.h"
 #include "base/log.h"
 
@@ -286,6 +287,14 @@ void HttpServer::Shutdown(std::chrono::milliseconds timeout) {
     HM_LOG_WARN("api", "HTTPS shutdown: connections did not unwind; is the event loop running?");
   }
   HM_LOG_INFO("api", "HTTPS server on {} stopped", local_.ToString());
+}
+
+stoq::ServerApplicationFactory HttpServer::Http3Factory() {
+  std::shared_ptr<internal::ServerCore> core = core_;
+  return [core](stoq::Connection& conn,
+                stoq::ConnectionPoster& poster) -> std::unique_ptr<stoq::Application> {
+    return std::make_unique<internal::Http3Session>(core, conn, poster);
+  };
 }
 
 }  // namespace hm::api

@@ -18,6 +18,7 @@
 #include "net/address.h"
 #include "net/event_loop.h"
 #include "net/tls_context.h"
+#include "stoq/server.h"
 
 namespace hm::api {
 
@@ -58,6 +59,11 @@ class HttpServer {
   // The bound endpoint (the real port when listen_port was 0). Valid after Start().
   net::Endpoint local_endpoint() const;
   uint16_t port() const { return local_endpoint().port; }
+
+  // The HTTP/3 application for a STOQ server's "h3" ALPN: requests go through this server's
+  // routing, limits, handler pool and metrics. Valid after Start(); the StoqServer must be shut
+  // down before this server.
+  stoq::ServerApplicationFactory Http3Factory();
 
   // New connections use `tls`; existing ones keep theirs. For certificate renewal.
   void SetTlsContext(std::shared_ptr<net::TlsContext> tls);

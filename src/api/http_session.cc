@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <limits>
@@ -54,6 +55,18 @@ bool IsReservedHeader(std::string_view name) {
 Response HeaderFieldsTooLarge(uint32_t max_header_bytes) {
   return HttpError(431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
                    fmt::format("request header exceeds the limit of {} bytes", max_header_bytes));
+}
+
+std::optional<uint64_t> ParseContentLength(std::string_view text) {
+  uint64_t value = 0;
+  if (text.empty()) return std::nullopt;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+bool IsMultiplexedForbiddenField(std::string_view name) {
+  return EqualsIgnoreCase(name, "proxy-connection") || EqualsIgnoreCase(name, "te");
 }
 
 Response PrepareResponse(Response response, std::string_view route) {

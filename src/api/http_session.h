@@ -53,6 +53,12 @@ Response HeaderFieldsTooLarge(uint32_t max_header_bytes);
 // empty content type becomes application/octet-stream.
 Response PrepareResponse(Response response, std::string_view route);
 
+// A Content-Length value as a number; nullopt when absent or malformed.
+std::optional<uint64_t> ParseContentLength(std::string_view text);
+// Response fields HTTP/2 and HTTP/3 forbid (RFC 9113 section 8.2.2, RFC 9114 section 4.2) beyond
+// those PrepareResponse already drops for every version.
+bool IsMultiplexedForbiddenField(std::string_view name);
+
 class ServerCore : public std::enable_shared_from_this<ServerCore> {
  public:
   ServerCore(const HttpServerOptions& options, const Router& router, base::MetricsRegistry& metrics,

@@ -85,6 +85,9 @@ const std::map<std::string, Setter>& Setters() {
       {"log.json", Bool("log.json", [](NodeOptions& o, bool v) { o.log.json = v; })},
       {"api.listen",
        String("api.listen", [](NodeOptions& o, std::string v) { o.api.listen = std::move(v); })},
+      {"api.bench_max_bytes",
+       Int("api.bench_max_bytes", 0, int64_t{1} << 30,
+           [](NodeOptions& o, int64_t v) { o.api.bench_max_bytes = static_cast<uint64_t>(v); })},
       {"api.port", Int("api.port", 0, 65535,
                        [](NodeOptions& o, int64_t v) { o.api.port = static_cast<uint16_t>(v); })},
       {"api.max_body_bytes",
@@ -137,6 +140,21 @@ const std::map<std::string, Setter>& Setters() {
       {"trustchain.tls_names", StringList("trustchain.tls_names", [](NodeOptions& o, auto v) {
          o.trustchain.tls_names = std::move(v);
        })},
+      {"stoq.enabled", Bool("stoq.enabled", [](NodeOptions& o, bool v) { o.stoq.enabled = v; })},
+      {"stoq.max_connections",
+       Int("stoq.max_connections", 1, 1'000'000,
+           [](NodeOptions& o, int64_t v) { o.stoq.max_connections = static_cast<int>(v); })},
+      {"stoq.idle_timeout_s",
+       Int("stoq.idle_timeout_s", 1, 3600,
+           [](NodeOptions& o, int64_t v) { o.stoq.idle_timeout_s = static_cast<int>(v); })},
+      {"stoq.retry",
+       String("stoq.retry", [](NodeOptions& o, std::string v) { o.stoq.retry = std::move(v); })},
+      {"stoq.retry_threshold",
+       Int("stoq.retry_threshold", 0, 1'000'000,
+           [](NodeOptions& o, int64_t v) { o.stoq.retry_threshold = static_cast<int>(v); })},
+      {"stoq.socket_buffer_bytes",
+       Int("stoq.socket_buffer_bytes", 65536, 1 << 30,
+           [](NodeOptions& o, int64_t v) { o.stoq.socket_buffer_bytes = static_cast<int>(v); })},
       {"dns.enabled", Bool("dns.enabled", [](NodeOptions& o, bool v) { o.dns.enabled = v; })},
       {"dns.listen",
        String("dns.listen", [](NodeOptions& o, std::string v) { o.dns.listen = std::move(v); })},
@@ -232,6 +250,7 @@ io_threads = 2
 handler_threads = 4
 max_connections = 10000
 request_timeout_s = 30
+bench_max_bytes = 0   # GET /api/v1/bench/bytes/{n} up to this size (256 MiB in --dev; 0 = off)
 
 [sequencer]
 max_block_txs = 10000
@@ -259,6 +278,14 @@ max_udp_payload = 1232         # our EDNS(0) size; larger UDP answers are trunca
 rrl_responses_per_second = 50  # per client /56 over UDP (200 in --dev); 0 turns RRL off
 rrl_slip = 2                   # every 2nd limited response is sent truncated instead of dropped
 forward_upstreams = []         # e.g. ["[2001:db8::53]:53"]: forward other names instead of REFUSED
+
+[stoq]                         # QUIC on UDP at the api port number: HTTP/3 (h3)
+enabled = true
+max_connections = 100000       # more are refused with CONNECTION_REFUSED
+idle_timeout_s = 30
+retry = "under_load"           # address validation: "under_load", "always" or "never"
+retry_threshold = 256          # handshakes in progress that count as load
+socket_buffer_bytes = 8388608  # UDP SO_RCVBUF/SO_SNDBUF (about 10 Gbit/s x 6 ms)
 )";
 }
 

@@ -308,6 +308,11 @@ Status Node::IssueTlsCertificate() {
     HM_ASSIGN_OR_RETURN(auto tls, net::MakeServerTlsContext(layout_.tls_cert, layout_.tls_key));
     http_->SetTlsContext(std::move(tls));
   }
+  if (stoq_) {
+    HM_ASSIGN_OR_RETURN(auto quic, stoq::TlsCredentials::FromPemFiles(layout_.tls_cert,
+                                                                      layout_.tls_key));
+    stoq_->SetCredentials(std::move(quic));
+  }
   const std::string serial = trustchain::ca::SerialHex(issued->serial);
   {
     std::lock_guard lock(tls_mu_);
@@ -358,6 +363,9 @@ Status Node::StartApi() {
       .Set(1);
   HM_TRY(api::RegisterBuiltinRoutes(*router_, metrics_, [this] { return StatusJson(); }));
   HM_TRY(api::RegisterChainRoutes(*router_, *chain_, *sequencer_));
+  if (options_.api.bench_max_bytes > 0) {
+    HM_TRY(api::RegisterBenchRoutes(*router_, options_.api.bench_max_bytes));
+  }
   HM_TRY(trustchain_->RegisterRoutes(*router_));
   if (dns_) HM_TRY(dns_->RegisterRoutes(*router_));
   api::HttpServerOptions http;
@@ -369,7 +377,7 @@ Status Node::StartApi() {
   http.read_timeout = options_.api.request_timeout;
   http_ = std::make_unique<api::HttpServer>(http, *loop_, tls, *router_, metrics_);
   HM_TRY(http_->Start());
-  return Status::Ok();
+  return StartStoq();
 }
 
 nlohmann::json Node::StatusJson() const {
@@ -406,9 +414,11 @@ void Node::Shutdown() {
     renewal_.join();
   }
   if (dns_server_) dns_server_->Stop();
+  if (stoq_) stoq_->Shutdown();       // HTTP/3 GOAWAY; in-flight requests finish
   if (http_) http_->Shutdown();       // stop accepting; finish in-flight requests
   if (sequencer_) sequencer_->Stop(); // commit what is queued
   if (loop_) loop_->Stop();
+  stoq_.reset();
   http_.reset();
   router_.reset();  // its handlers reference the TrustChain service
   sequencer_.reset();

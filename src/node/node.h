@@ -75,6 +75,7 @@ class Node {
   base::Status EnsureTlsCertificate();
   base::Status IssueTlsCertificate();
   base::Status StartApi();
+  base::Status StartStoq();
   base::Status StartDnsServer();  // binds early; answers once the service exists
   base::Status StartDnsService();
   void RenewalLoop();
@@ -104,6 +105,7 @@ class Node {
   std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::HttpServer> http_;
+  std::unique_ptr<stoq::StoqServer> stoq_;
 
   mutable std::mutex tls_mu_;
   std::string tls_serial_;  // guarded by tls_mu_

@@ -11,6 +11,7 @@ NodeOptions NodeOptions::Dev() {
   o.dev = true;
   o.data_dir = "hm-data";
   o.api.listen = "::1";
+  o.api.bench_max_bytes = 256u << 20;
   o.trustchain.allow_any_name = true;
   o.dns.listen = "::1";
   o.dns.port = 8053;
@@ -71,6 +72,10 @@ base::Status NodeOptions::Validate() const {
         "trustchain.leaf_validity_hours");
   }
   HM_TRY(ValidateDns());
+  if (stoq.retry != "under_load" && stoq.retry != "always" && stoq.retry != "never") {
+    return base::InvalidArgument(
+        "stoq.retry: must be \"under_load\", \"always\" or \"never\", not \"" + stoq.retry + "\"");
+  }
   return sequencer.Validate();
 }
 

@@ -22,6 +22,8 @@ struct ApiOptions {
   int handler_threads = 4;
   int max_connections = 10'000;
   std::chrono::seconds request_timeout{30};
+  // GET /api/v1/bench/bytes/{n} up to this many bytes (0: route absent). Dev: 256 MiB.
+  uint64_t bench_max_bytes = 0;
 };
 
 struct TrustChainNodeOptions {
@@ -58,6 +60,16 @@ struct DnsNodeOptions {
   std::vector<std::string> forward_upstreams;
 };
 
+// STOQ: QUIC on the API port number over UDP (h3, and later stoq/1 and doq).
+struct StoqNodeOptions {
+  bool enabled = true;
+  int max_connections = 100'000;
+  int idle_timeout_s = 30;
+  std::string retry = "under_load";  // "under_load" | "always" | "never"
+  int retry_threshold = 256;         // handshakes in progress that count as load
+  int socket_buffer_bytes = 8 << 20;
+};
+
 struct NodeOptions {
   bool dev = false;
   std::string data_dir = "/var/lib/hypermesh";
@@ -68,6 +80,7 @@ struct NodeOptions {
   chain::SequencerOptions sequencer;
   TrustChainNodeOptions trustchain;
   DnsNodeOptions dns;
+  StoqNodeOptions stoq;
 
   // Dev defaults: ./hm-data, [::1], genesis created on first start.
   static NodeOptions Dev();

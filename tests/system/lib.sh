@@ -19,11 +19,12 @@ ok() { echo "  ok: $*"; }
 
 # start_node DATA_DIR [extra hypermeshd args...]: starts a dev node on a free port; sets NODE_PID,
 # NODE_PORT, NODE_CERT (the TrustChain root to trust), NODE_URL, DNS_PORT (classic DNS, UDP+TCP)
-# and NODE_LABEL (first 16 hex of the node id). Waits until it listens.
+# and NODE_LABEL (first 16 hex of the node id). Waits until it listens. NODE_WRAP, if set, is a
+# command prefix (e.g. "ip netns exec NS") that execs the daemon in place.
 start_node() {
   local dir=$1; shift
   : >"$TEST_TMP/node.log"
-  "$HMD" --dev --data-dir "$dir" --port 0 --dns-port 0 "$@" >"$TEST_TMP/node.log" 2>&1 &
+  ${NODE_WRAP:-} "$HMD" --dev --data-dir "$dir" --port 0 --dns-port 0 "$@" >"$TEST_TMP/node.log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 300); do
     if grep -q 'listening on' "$TEST_TMP/node.log"; then break; fi
