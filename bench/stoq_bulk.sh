@@ -47,7 +47,7 @@ PAIR_PORT=$(python3 -c "import socket; s=socket.socket(socket.AF_INET6, socket.S
 gtlsserver -q -d "$W/www" ::1 "$PAIR_PORT" "$W/key.pem" "$W/cert.pem" >/dev/null 2>&1 &
 pair_pid=$!
 TCP_PORT=$(python3 -c "import socket; s=socket.socket(socket.AF_INET6); s.bind(('::1',0)); print(s.getsockname()[1])")
-(cd "$W/www" && openssl s_server -quiet -WWW -accept "[::1]:$TCP_PORT" -cert "$W/cert.pem" \
+(cd "$W/www" && exec openssl s_server -quiet -WWW -accept "[::1]:$TCP_PORT" -cert "$W/cert.pem" \
    -key "$W/key.pem" >/dev/null 2>&1) &
 tcp_pid=$!
 trap 'kill $pair_pid $tcp_pid 2>/dev/null; [ -n "$BENCH_PID" ] && kill "$BENCH_PID" 2>/dev/null; rm -rf "$BENCH_TMP"' EXIT
