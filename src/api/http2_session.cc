@@ -363,17 +363,7 @@ void Http2Session::Respond(StreamState& s, Response response) {
   served_ = true;
 
   const bool no_content = response.status == 204 || response.status == 304;
-  std::vector<std::pair<std::string, std::string>> fields;
-  fields.reserve(4 + response.headers.size());
-  fields.emplace_back(":status", std::to_string(response.status));
-  fields.emplace_back("server", "hypermeshd");
-  if (!no_content) {
-    fields.emplace_back("content-type", response.content_type);
-    fields.emplace_back("content-length", std::to_string(response.body.size()));
-  }
-  for (auto& [name, value] : response.headers) {
-    if (!IsMultiplexedForbiddenField(name)) fields.emplace_back(base::AsciiLowercase(name), value);
-  }
+  std::vector<std::pair<std::string, std::string>> fields = MultiplexedResponseFields(response);
   std::vector<nghttp2_nv> nva;
   nva.reserve(fields.size());
   for (auto& [name, value] : fields) {

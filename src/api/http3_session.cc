@@ -313,17 +313,7 @@ void Http3Session::Respond(Stream& s, Response response) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count();
   core_->RecordRequest(s.match.label, s.method, response.status, seconds);
   const bool no_content = response.status == 204 || response.status == 304;
-  std::vector<std::pair<std::string, std::string>> fields;
-  fields.reserve(4 + response.headers.size());
-  fields.emplace_back(":status", std::to_string(response.status));
-  fields.emplace_back("server", "hypermeshd");
-  if (!no_content) {
-    fields.emplace_back("content-type", response.content_type);
-    fields.emplace_back("content-length", std::to_string(response.body.size()));
-  }
-  for (auto& [name, value] : response.headers) {
-    if (!IsMultiplexedForbiddenField(name)) fields.emplace_back(base::AsciiLowercase(name), value);
-  }
+  std::vector<std::pair<std::string, std::string>> fields = MultiplexedResponseFields(response);
   std::vector<nghttp3_nv> nva;
   nva.reserve(fields.size());
   for (auto& [name, value] : fields) nva.push_back(Nv(name, value));

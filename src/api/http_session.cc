@@ -69,6 +69,22 @@ bool IsMultiplexedForbiddenField(std::string_view name) {
   return EqualsIgnoreCase(name, "proxy-connection") || EqualsIgnoreCase(name, "te");
 }
 
+std::vector<std::pair<std::string, std::string>> MultiplexedResponseFields(const Response& response) {
+  const bool no_content = response.status == 204 || response.status == 304;
+  std::vector<std::pair<std::string, std::string>> fields;
+  fields.reserve(4 + response.headers.size());
+  fields.emplace_back(":status", std::to_string(response.status));
+  fields.emplace_back("server", "hypermeshd");
+  if (!no_content) {
+    fields.emplace_back("content-type", response.content_type);
+    fields.emplace_back("content-length", std::to_string(response.body.size()));
+  }
+  for (const auto& [name, value] : response.headers) {
+    if (!IsMultiplexedForbiddenField(name)) fields.emplace_back(base::AsciiLowercase(name), value);
+  }
+  return fields;
+}
+
 Response PrepareResponse(Response response, std::string_view route) {
   if (response.status < 200 || response.status > 599) {
     HM_LOG_RATELIMITED(base::LogLevel::kError, 5, "api", "route {} returned invalid status {}",

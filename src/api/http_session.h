@@ -58,6 +58,9 @@ std::optional<uint64_t> ParseContentLength(std::string_view text);
 // Response fields HTTP/2 and HTTP/3 forbid (RFC 9113 section 8.2.2, RFC 9114 section 4.2) beyond
 // those PrepareResponse already drops for every version.
 bool IsMultiplexedForbiddenField(std::string_view name);
+// The header list of an HTTP/2 or HTTP/3 response to a prepared `response`: :status, server,
+// content-type and content-length (not for 204/304), then its extra headers in lower case.
+std::vector<std::pair<std::string, std::string>> MultiplexedResponseFields(const Response& response);
 
 class ServerCore : public std::enable_shared_from_this<ServerCore> {
  public:

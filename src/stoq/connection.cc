@@ -511,8 +511,5 @@ void Connection::InstallSecretMixer(SecretMixer mixer, uint32_t from_generation)
   mix_from_generation_ = from_generation;
 }
 
-size_t Connection::ApproximateMemory() const {
-  return sizeof(*this) + close_packet_.capacity() + alpn_.capacity();
-}
 
 }  // namespace hm::stoq

@@ -1,7 +1,7 @@
 // Connection: one QUIC connection (client or server) = ngtcp2_conn + a GnuTLS session + the
 // application bound to its ALPN. It does no I/O and reads no clock: the owner feeds received
 // packets with the current time, asks it to write packets into a PacketSink, and calls
-// HandleExpiry() when expiry() passes. That keeps it testable with a fake clock and two
+// HandleExpiry() when expiry() passes. That keeps it testable with a manual clock and two
 // connections wired back to back.
 // Thread-safety: none; a connection is owned by one thread (its endpoint's or client's).
 #pragma once
@@ -190,8 +190,6 @@ class Connection {
   // The client's first destination ID, routed to us until it learns our own (server only).
   const std::string& initial_dcid_key() const { return initial_dcid_key_; }
   void set_initial_dcid_key(std::string key) { initial_dcid_key_ = std::move(key); }
-  // Approximate bytes this connection holds (ngtcp2 state is not counted).
-  size_t ApproximateMemory() const;
 
  private:
   Connection(const ConnectionOptions& options, ApplicationFactory factory, base::Random& random,

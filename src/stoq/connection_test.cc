@@ -1,4 +1,4 @@
-// Drives a client Connection against a server Endpoint in memory, with a fake clock: handshake,
+// Drives a client Connection against a server Endpoint in memory, with a manual clock: handshake,
 // stream echo, Retry, the connection cap, idle timeout, stateless reset, version negotiation,
 // junk datagrams, and key updates with and without a mixed-in secret.
 #include <gtest/gtest.h>

@@ -267,12 +267,6 @@ void Endpoint::CloseAll(Timestamp now, PacketSink& sink) {
   }
 }
 
-size_t Endpoint::ApproximateMemory() const {
-  size_t n = sizeof(*this) + by_cid_.size() * 80 + conns_.size() * 48 + timers_.size() * 64;
-  for (const auto& [id, c] : conns_) n += c->ApproximateMemory();
-  return n;
-}
-
 void Endpoint::SendRetry(const Path& path, const ngtcp2_pkt_hd& hd, Timestamp now,
                          PacketSink& sink) {
   uint8_t token[NGTCP2_CRYPTO_MAX_RETRY_TOKENLEN];

@@ -86,8 +86,6 @@ class Endpoint final : public ConnectionIdRegistry {
   size_t connection_count() const { return conns_.size(); }
   size_t handshakes_in_progress() const { return handshaking_.size(); }
   const EndpointStats& stats() const { return stats_; }
-  // Rough bytes held per connection (our structures; ngtcp2's are counted by the benchmark).
-  size_t ApproximateMemory() const;
 
   // ConnectionIdRegistry
   void AddConnectionId(const ngtcp2_cid& cid, Connection* conn) override;
