@@ -11,19 +11,7 @@
 namespace hm::api::internal {
 namespace {
 
-constexpr uint64_t kH3NoError = 0x100;
 constexpr uint64_t kH3RequestRejected = 0x10b;
-
-std::string_view View(nghttp3_rcbuf* buf) {
-  const nghttp3_vec v = nghttp3_rcbuf_get_buf(buf);
-  return {reinterpret_cast<const char*>(v.base), v.len};
-}
-
-nghttp3_nv Nv(const std::string& name, const std::string& value) {
-  return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
-          reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
-          NGHTTP3_NV_FLAG_NONE};
-}
 
 std::string PeerAddress(const sockaddr_in6& a) {
   char text[INET6_ADDRSTRLEN] = {0};
@@ -33,9 +21,9 @@ std::string PeerAddress(const sockaddr_in6& a) {
 
 }  // namespace
 
-// nghttp3 callbacks, forwarded to the session.
+// nghttp3 callbacks about requests, forwarded to the session.
 struct Http3Callbacks {
-  static Http3Session* Self(void* ud) { return static_cast<Http3Session*>(ud); }
+  static Http3Session* Self(void* ud) { return Http3Session::FromUserData<Http3Session>(ud); }
 
   static int AckedStreamData(nghttp3_conn*, int64_t, uint64_t, void*, void*) { return 0; }
 
@@ -49,11 +37,6 @@ struct Http3Callbacks {
     Http3Session* h = Self(ud);
     h->conn_.ExtendStreamWindow(stream_id, len);
     if (auto* s = h->Find(stream_id)) h->OnData(*s, data, len);
-    return 0;
-  }
-
-  static int DeferredConsume(nghttp3_conn*, int64_t stream_id, size_t consumed, void* ud, void*) {
-    Self(ud)->conn_.ExtendStreamWindow(stream_id, consumed);
     return 0;
   }
 
@@ -85,15 +68,6 @@ struct Http3Callbacks {
     return 0;
   }
 
-  static int StopSending(nghttp3_conn*, int64_t stream_id, uint64_t code, void* ud, void*) {
-    Self(ud)->conn_.ShutdownStreamRead(stream_id, code);
-    return 0;
-  }
-
-  static int ResetStream(nghttp3_conn*, int64_t stream_id, uint64_t code, void* ud, void*) {
-    Self(ud)->conn_.ShutdownStreamWrite(stream_id, code);
-    return 0;
-  }
 
   static nghttp3_ssize ReadBody(nghttp3_conn*, int64_t stream_id, nghttp3_vec* vec, size_t,
                                 uint32_t* flags, void* ud, void*) {
@@ -110,111 +84,31 @@ struct Http3Callbacks {
 
 Http3Session::Http3Session(std::shared_ptr<ServerCore> core, stoq::Connection& conn,
                            stoq::ConnectionPoster& poster)
-    : core_(std::move(core)), conn_(conn), poster_(poster), remote_(PeerAddress(conn.path().remote)) {}
-
-Http3Session::~Http3Session() {
-  if (h3_ != nullptr) nghttp3_conn_del(h3_);
-}
-
-base::Status Http3Session::H3Error(int rv, std::string_view what) {
-  conn_.SetApplicationError(nghttp3_err_infer_quic_app_error_code(rv), std::string(what));
-  return base::InvalidArgument(fmt::format("HTTP/3 {}: {}", what, nghttp3_strerror(rv)));
-}
+    : Http3Application(conn, base::Code::kInvalidArgument),
+      core_(std::move(core)),
+      poster_(poster),
+      remote_(PeerAddress(conn.path().remote)) {}
 
 base::Status Http3Session::OnHandshakeCompleted() {
   nghttp3_callbacks cb{};
   cb.acked_stream_data = Http3Callbacks::AckedStreamData;
   cb.stream_close = Http3Callbacks::StreamClose;
   cb.recv_data = Http3Callbacks::RecvData;
-  cb.deferred_consume = Http3Callbacks::DeferredConsume;
   cb.begin_headers = Http3Callbacks::BeginHeaders;
   cb.recv_header = Http3Callbacks::RecvHeader;
   cb.end_headers = Http3Callbacks::EndHeaders;
   cb.end_stream = Http3Callbacks::EndStream;
-  cb.stop_sending = Http3Callbacks::StopSending;
-  cb.reset_stream = Http3Callbacks::ResetStream;
-  nghttp3_settings settings;
-  nghttp3_settings_default(&settings);
-  settings.max_field_section_size = core_->options().max_header_bytes;
-  settings.qpack_max_dtable_capacity = 4096;
-  settings.qpack_blocked_streams = 100;
-  int rv = nghttp3_conn_server_new(&h3_, &cb, &settings, nullptr, this);
+  AddStreamCallbacks(&cb);
+  const nghttp3_settings settings = Settings(core_->options().max_header_bytes);
+  int rv = nghttp3_conn_server_new(&h3_, &cb, &settings, nullptr, user_data());
   if (rv != 0) return H3Error(rv, "connection setup");
   nghttp3_conn_set_max_client_streams_bidi(h3_, ngtcp2_conn_get_streams_bidi_left(conn_.raw()));
-  HM_ASSIGN_OR_RETURN(int64_t control, conn_.OpenUniStream());
-  HM_ASSIGN_OR_RETURN(int64_t qenc, conn_.OpenUniStream());
-  HM_ASSIGN_OR_RETURN(int64_t qdec, conn_.OpenUniStream());
-  rv = nghttp3_conn_bind_control_stream(h3_, control);
-  if (rv == 0) rv = nghttp3_conn_bind_qpack_streams(h3_, qenc, qdec);
-  if (rv != 0) return H3Error(rv, "binding streams");
-  return base::Status::Ok();
+  return BindCriticalStreams();
 }
 
 Http3Session::Stream* Http3Session::Find(int64_t id) {
   auto it = streams_.find(id);
   return it == streams_.end() ? nullptr : it->second.get();
-}
-
-base::Status Http3Session::OnStreamData(int64_t stream_id, base::ByteSpan data, bool fin) {
-  if (h3_ == nullptr) return base::FailedPrecondition("stream data before the handshake");
-  nghttp3_ssize n = nghttp3_conn_read_stream(h3_, stream_id, data.data(), data.size(), fin);
-  if (n < 0) return H3Error(static_cast<int>(n), "reading a stream");
-  conn_.ExtendStreamWindow(stream_id, static_cast<size_t>(n));
-  return base::Status::Ok();
-}
-
-base::Status Http3Session::OnStreamAcked(int64_t stream_id, uint64_t bytes) {
-  int rv = nghttp3_conn_add_ack_offset(h3_, stream_id, bytes);
-  return rv == 0 ? base::Status::Ok() : H3Error(rv, "acknowledging data");
-}
-
-base::Status Http3Session::OnStreamClose(int64_t stream_id, uint64_t app_error_code) {
-  if (h3_ == nullptr) return base::Status::Ok();
-  int rv = nghttp3_conn_close_stream(h3_, stream_id, app_error_code == 0 ? kH3NoError
-                                                                         : app_error_code);
-  if (rv != 0 && rv != NGHTTP3_ERR_STREAM_NOT_FOUND) return H3Error(rv, "closing a stream");
-  return base::Status::Ok();
-}
-
-base::Status Http3Session::OnStreamReset(int64_t stream_id, uint64_t) {
-  if (h3_ == nullptr) return base::Status::Ok();
-  int rv = nghttp3_conn_shutdown_stream_read(h3_, stream_id);
-  return rv == 0 ? base::Status::Ok() : H3Error(rv, "resetting a stream");
-}
-
-base::Status Http3Session::OnStopSending(int64_t stream_id, uint64_t code) {
-  return OnStreamReset(stream_id, code);
-}
-
-void Http3Session::OnStreamWritable(int64_t stream_id) {
-  if (h3_ != nullptr) (void)nghttp3_conn_unblock_stream(h3_, stream_id);
-}
-
-base::Status Http3Session::NextChunk(stoq::StreamChunk* out) {
-  if (h3_ == nullptr) return base::Status::Ok();
-  nghttp3_vec vec[16];
-  int fin = 0;
-  int64_t stream_id = -1;
-  nghttp3_ssize n = nghttp3_conn_writev_stream(h3_, &stream_id, &fin, vec, 16);
-  if (n < 0) return H3Error(static_cast<int>(n), "writing a stream");
-  out->stream_id = stream_id;
-  out->fin = fin != 0;
-  out->count = static_cast<size_t>(n);
-  for (size_t i = 0; i < out->count; ++i) out->vecs[i] = {vec[i].base, vec[i].len};
-  return base::Status::Ok();
-}
-
-base::Status Http3Session::OnChunkWritten(int64_t stream_id, size_t bytes) {
-  int rv = nghttp3_conn_add_write_offset(h3_, stream_id, bytes);
-  return rv == 0 ? base::Status::Ok() : H3Error(rv, "advancing a stream");
-}
-
-void Http3Session::OnStreamBlocked(int64_t stream_id, bool write_shut) {
-  if (write_shut) {
-    nghttp3_conn_shutdown_stream_write(h3_, stream_id);
-  } else {
-    nghttp3_conn_block_stream(h3_, stream_id);
-  }
 }
 
 void Http3Session::OnShutdownNotice() {

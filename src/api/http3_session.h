@@ -6,35 +6,24 @@
 // ConnectionPoster.
 #pragma once
 
-#include <nghttp3/nghttp3.h>
-
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
+#include "api/http3_base.h"
 #include "api/http_session.h"
 #include "stoq/server.h"
 
 namespace hm::api::internal {
 
-class Http3Session final : public stoq::Application {
+class Http3Session final : public Http3Application {
  public:
   Http3Session(std::shared_ptr<ServerCore> core, stoq::Connection& conn,
                stoq::ConnectionPoster& poster);
-  ~Http3Session() override;
 
   base::Status OnHandshakeCompleted() override;
-  base::Status OnStreamData(int64_t stream_id, base::ByteSpan data, bool fin) override;
-  base::Status OnStreamAcked(int64_t stream_id, uint64_t bytes) override;
-  base::Status OnStreamClose(int64_t stream_id, uint64_t app_error_code) override;
-  base::Status OnStreamReset(int64_t stream_id, uint64_t app_error_code) override;
-  base::Status OnStopSending(int64_t stream_id, uint64_t app_error_code) override;
-  void OnStreamWritable(int64_t stream_id) override;
-  base::Status NextChunk(stoq::StreamChunk* out) override;
-  base::Status OnChunkWritten(int64_t stream_id, size_t bytes) override;
-  void OnStreamBlocked(int64_t stream_id, bool write_shut) override;
   void OnShutdownNotice() override;
   bool Busy() const override { return handlers_in_flight_ > 0; }
 
@@ -65,12 +54,9 @@ class Http3Session final : public stoq::Application {
   void OnData(Stream& s, const uint8_t* data, size_t len);
   void OnEndStream(Stream& s);
   void Respond(Stream& s, Response response);
-  base::Status H3Error(int rv, std::string_view what);
 
   std::shared_ptr<ServerCore> core_;
-  stoq::Connection& conn_;
   stoq::ConnectionPoster& poster_;
-  nghttp3_conn* h3_ = nullptr;
   std::unordered_map<int64_t, std::unique_ptr<Stream>> streams_;
   int handlers_in_flight_ = 0;
   std::string remote_;

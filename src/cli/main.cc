@@ -1,11 +1,12 @@
 // hm: the HyperMesh command-line client.
 // Exit codes: 0 success; 1 the operation failed (node unreachable, rejected, invalid result);
-// 2 usage error.
+// 2 usage error; `hm get` also uses 3 for a failed fetch (see cli/get_command.h).
 #include <CLI/CLI.hpp>
 
 #include "cli/cert_commands.h"
 #include "cli/cert_verify.h"
 #include "cli/dns_commands.h"
+#include "cli/get_command.h"
 #include "cli/key_commands.h"
 #include "cli/node_client.h"
 #include "cli/status_command.h"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   hm::cli::AddCertCommands(app, flags, exit_code);
   hm::cli::AddCertVerifyCommand(*app.get_subcommand("cert"), exit_code);
   hm::cli::AddDnsCommands(app, flags, exit_code);
+  hm::cli::AddGetCommand(app, flags, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -40,7 +40,7 @@ std::string DescribeCloseError(const ngtcp2_connection_close_error& e) {
   std::string text = fmt::format("{} error 0x{:x}", kind, e.error_code);
   if ((e.error_code & ~uint64_t{0xff}) == NGTCP2_CRYPTO_ERROR &&
       e.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_TRANSPORT) {
-    text += fmt::format(" (TLS alert {})", e.error_code & 0xff);
+    text += fmt::format(" ({})", TlsAlertName(static_cast<uint8_t>(e.error_code & 0xff)));
   }
   if (!reason.empty()) text += ": " + reason;
   return text;

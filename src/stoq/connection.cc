@@ -298,8 +298,19 @@ base::Status Connection::LibError(int rv, std::string_view what) {
     ngtcp2_connection_close_error_set_transport_error_liberr(&last_error_, rv, nullptr, 0);
   }
   if (rv == NGTCP2_ERR_CRYPTO) {
-    return base::Unavailable(fmt::format("{}: TLS handshake failed (alert {})", what,
-                                         ngtcp2_conn_get_tls_alert(conn_)));
+    const unsigned verify = tls_ ? gnutls_session_get_verify_cert_status(tls_.get()) : 0;
+    if (!server_ && verify != 0) {
+      gnutls_datum_t text{};
+      std::string why = "verification failed";
+      if (gnutls_certificate_verification_status_print(verify, GNUTLS_CRT_X509, &text, 0) == 0) {
+        why.assign(reinterpret_cast<const char*>(text.data), text.size);
+        gnutls_free(text.data);
+      }
+      return base::Unavailable(
+          fmt::format("{}: the server's certificate is not trusted: {}", what, why));
+    }
+    return base::Unavailable(fmt::format("{}: TLS handshake failed ({})", what,
+                                         TlsAlertName(ngtcp2_conn_get_tls_alert(conn_))));
   }
   return base::Unavailable(fmt::format("{}: {}", what, ngtcp2_strerror(rv)));
 }

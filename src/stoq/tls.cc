@@ -145,4 +145,10 @@ base::Result<base::Bytes> ExportKeyingMaterial(gnutls_session_t session, std::st
   return out;
 }
 
+std::string TlsAlertName(uint8_t alert) {
+  const char* name = gnutls_alert_get_name(static_cast<gnutls_alert_description_t>(alert));
+  return name == nullptr ? fmt::format("TLS alert {}", alert)
+                         : fmt::format("TLS alert {} ({})", alert, name);
+}
+
 }  // namespace hm::stoq

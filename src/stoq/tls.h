@@ -68,4 +68,7 @@ std::vector<base::Bytes> PeerCertificateChain(gnutls_session_t session);
 base::Result<base::Bytes> ExportKeyingMaterial(gnutls_session_t session, std::string_view label,
                                                size_t length);
 
+// "TLS alert 42 (Certificate is bad)".
+std::string TlsAlertName(uint8_t alert);
+
 }  // namespace hm::stoq

@@ -3,7 +3,8 @@
 # (ngtcp2's example client, GnuTLS) fetches /api/v1/status and a 100 MB object byte-exact; a flood
 # of malformed datagrams (random bytes, truncated headers, oversized) hits the UDP port during a
 # transfer, which still completes, and the node keeps serving HTTP/3 and HTTPS; SIGTERM drains
-# and exits 0.
+# and exits 0. Our own HTTP/3 client (`hm get --h3`) verifies the node against its TrustChain root
+# and fetches a file from Debian's gtlsserver (ngtcp2's example server) byte-exact.
 source "$(dirname "$0")/lib.sh"
 
 D=$TEST_TMP/h3
@@ -68,6 +69,44 @@ resets=$(sed -nE 's/^hm_stoq_events\{event="stateless_reset"\} ([0-9.e+]+)$/\1/p
 python3 -c "import sys; sys.exit(0 if float('${dropped:-0}') > 1000 else 1)" \
   || fail "hm_stoq_events datagram_dropped is '${dropped}', expected the flood counted"
 ok "20,000 malformed datagrams: 32 MB transfer completed, node still serves (dropped=$dropped, resets=$resets)"
+
+# --- hm get --h3: our client against the node (TrustChain root) and against gtlsserver ----------
+"$HM" get --h3 --cacert "$D/data/tls/root.pem" -o "$D/status.json" \
+  "https://[::1]:$NODE_PORT/api/v1/status" 2>"$D/hmget.err" || fail "hm get --h3: $(cat "$D/hmget.err")"
+[ "$(jq -r .node_id "$D/status.json" | cut -c1-16)" = "$NODE_LABEL" ] || fail "hm get --h3 status is not this node's"
+ok "hm get --h3 verifies the node's certificate against its TrustChain root"
+
+G=$D/gtlsserver
+mkdir -p "$G/www"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=interop CA" \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign \
+  -keyout "$G/ca.key" -out "$G/ca.pem" 2>/dev/null || fail "openssl: test CA"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=::1" \
+  -keyout "$G/leaf.key" -out "$G/leaf.csr" 2>/dev/null || fail "openssl: leaf key"
+printf 'subjectAltName=IP:::1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$G/ext"
+openssl x509 -req -in "$G/leaf.csr" -CA "$G/ca.pem" -CAkey "$G/ca.key" -CAcreateserial -days 1 \
+  -extfile "$G/ext" -out "$G/leaf.pem" 2>/dev/null || fail "openssl: leaf certificate"
+head -c 5000000 /dev/urandom >"$G/www/blob"
+GPORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::1",0)); print(s.getsockname()[1])')
+gtlsserver -q -d "$G/www" ::1 "$GPORT" "$G/leaf.key" "$G/leaf.pem" >"$G/server.log" 2>&1 &
+GPID=$!
+trap 'kill $GPID 2>/dev/null; cleanup' EXIT
+fetched=""
+for _ in $(seq 50); do  # until the server is listening
+  if "$HM" get --h3 --cacert "$G/ca.pem" --timeout 2 -o "$G/blob.out" "https://[::1]:$GPORT/blob" 2>"$G/get.err"; then
+    fetched=1; break
+  fi
+  sleep 0.1
+done
+[ -n "$fetched" ] || fail "hm get --h3 from gtlsserver: $(cat "$G/get.err")"
+cmp -s "$G/www/blob" "$G/blob.out" || fail "hm get --h3 from gtlsserver: the file differs"
+ok "hm get --h3 fetched 5 MB from Debian's gtlsserver byte-exact"
+rc=0; "$HM" get --h3 --cacert "$D/data/tls/root.pem" --timeout 5 -o /dev/null \
+  "https://[::1]:$GPORT/blob" 2>"$G/wrongca.err" || rc=$?
+[ "$rc" != 0 ] || fail "hm get --h3 accepted gtlsserver's certificate under the wrong CA"
+grep -q "not trusted" "$G/wrongca.err" || fail "wrong CA error is unclear: $(cat "$G/wrongca.err")"
+ok "hm get --h3 refuses a server its CA did not sign (exit $rc: $(head -c 120 "$G/wrongca.err"))"
+kill $GPID 2>/dev/null; wait $GPID 2>/dev/null || true
 
 # --- Graceful shutdown --------------------------------------------------------------------------
 stop_node TERM
