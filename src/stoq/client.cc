@@ -112,10 +112,12 @@ base::Status Client::Step(Timestamp deadline) {
   HM_TRY(Flush());
   Timestamp now = MonotonicNow();
   const Timestamp wake = std::min(deadline, conn_->expiry());
-  const int timeout_ms =
-      wake <= now ? 0 : static_cast<int>(std::min<Timestamp>(1000, (wake - now) / kMillisecond + 1));
+  // Sleep until a datagram, the connection's timer or the caller's deadline (at most 1 s),
+  // with sub-millisecond precision so that paced callers (benchmarks) are woken on time.
+  const Timestamp wait = wake <= now ? 0 : std::min<Timestamp>(1000 * kMillisecond, wake - now);
+  const timespec ts{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
   pollfd p{socket_->fd(), POLLIN, 0};
-  ::poll(&p, 1, timeout_ms);
+  ::ppoll(&p, 1, &ts, nullptr);
   net::RecvBatch& batch = *batch_;
   for (;;) {
     auto got = socket_->Receive(batch);
@@ -142,9 +144,12 @@ base::Status Client::Step(Timestamp deadline) {
   if (now >= conn_->expiry()) {
     base::Status s = conn_->HandleExpiry(now);
     if (!s.ok()) {
-      failure_ = s.code() == base::Code::kDeadlineExceeded
-                     ? base::DeadlineExceeded("the connection timed out (no answer from the peer)")
-                     : s;
+      if (s.code() == base::Code::kDeadlineExceeded) {
+        failure_ = base::DeadlineExceeded("the connection timed out (no answer from the peer)");
+      } else {
+        failure_ = s;
+        conn_->CloseWithError(*this, now, s);  // e.g. the application's own deadline
+      }
       return failure_;
     }
   }
@@ -158,12 +163,12 @@ base::Status Client::Step(Timestamp deadline) {
 }
 
 base::Status Client::RunUntil(const std::function<bool()>& done,
-                              std::chrono::milliseconds timeout) {
+                              std::chrono::microseconds timeout) {
   if (!failure_.ok()) return failure_;
-  const Timestamp deadline = MonotonicNow() + static_cast<Timestamp>(timeout.count()) * kMillisecond;
+  const Timestamp deadline = MonotonicNow() + static_cast<Timestamp>(timeout.count()) * 1000;
   while (!done()) {
     if (MonotonicNow() >= deadline) {
-      return base::DeadlineExceeded(fmt::format("no result within {} ms", timeout.count()));
+      return base::DeadlineExceeded(fmt::format("no result within {} ms", timeout.count() / 1000));
     }
     HM_TRY(Step(deadline));
   }

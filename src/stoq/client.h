@@ -42,7 +42,7 @@ class Client final : public PacketSink {
 
   // Runs I/O until `done()` is true (checked after every event), the connection closes, or
   // `timeout` passes. OK when done() became true; else why not.
-  base::Status RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+  base::Status RunUntil(const std::function<bool()>& done, std::chrono::microseconds timeout);
   // Lets the connection send what the application queued (also done by RunUntil).
   base::Status Flush();
   // Sends CONNECTION_CLOSE (application NO_ERROR `code`) and waits briefly for it to leave.

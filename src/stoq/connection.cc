@@ -51,6 +51,7 @@ struct ConnectionCallbacks {
     if (!c->app_error_set_) {
       HM_LOG_DEBUG("stoq", "connection {} closing: {}", c->id_, s.ToString());
     }
+    if (c->app_failure_.ok()) c->app_failure_ = s;  // what Read/Write report instead
     return NGTCP2_ERR_CALLBACK_FAILURE;
   }
 
@@ -88,9 +89,18 @@ struct ConnectionCallbacks {
     return s.ok() ? 0 : Fail(c, s);
   }
 
-  static int StreamClose(ngtcp2_conn*, uint32_t flags, int64_t stream_id, uint64_t code,
+  static int StreamClose(ngtcp2_conn* conn, uint32_t flags, int64_t stream_id, uint64_t code,
                          void* ud, void*) {
     Connection* c = Self(ud);
+    // A closed peer stream frees its slot: let the peer open another (MAX_STREAMS). Without
+    // this a connection could carry only max_streams_bidi requests in its whole life.
+    if (!ngtcp2_conn_is_local_stream(conn, stream_id)) {
+      if (ngtcp2_is_bidi_stream(stream_id)) {
+        ngtcp2_conn_extend_max_streams_bidi(conn, 1);
+      } else {
+        ngtcp2_conn_extend_max_streams_uni(conn, 1);
+      }
+    }
     if (!c->app_) return 0;
     if (!(flags & NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET)) code = 0;
     auto s = c->app_->OnStreamClose(stream_id, code);
@@ -151,7 +161,7 @@ struct ConnectionCallbacks {
       cur_rx = mixed_rx.data();
       cur_tx = mixed_tx.data();
       ++c->mixed_generations_;
-      HM_LOG_INFO("stoq", "connection {}: key generation {} mixes the post-quantum secret",
+      HM_LOG_DEBUG("stoq", "connection {}: key generation {} mixes the post-quantum secret",
                   c->id_, c->key_generation_);
     }
     uint8_t rx_key[64], tx_key[64];
@@ -159,8 +169,29 @@ struct ConnectionCallbacks {
                                       tx_aead_ctx, tx_key, tx_iv, cur_rx, cur_tx, len);
     std::memset(rx_key, 0, sizeof rx_key);
     std::memset(tx_key, 0, sizeof tx_key);
+    if (rv == 0 && c->mixed_generations_ == 1 && !mixed_rx.empty()) {
+      c->mixed_rx_handle_ = rx_aead_ctx->native_handle;
+    }
     return rv == 0 ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
   }
+
+  // ngtcp2's decryption, noting the first packet that arrives under the first mixed key
+  // generation (proof that the peer now sends with it).
+  // ngtcp2's decrypt callback has no user data: Connection::Read names the connection.
+  static int Decrypt(uint8_t* dest, const ngtcp2_crypto_aead* aead,
+                     const ngtcp2_crypto_aead_ctx* aead_ctx, const uint8_t* ciphertext,
+                     size_t ciphertextlen, const uint8_t* nonce, size_t noncelen,
+                     const uint8_t* aad, size_t aadlen) {
+    const int rv = ngtcp2_crypto_decrypt_cb(dest, aead, aead_ctx, ciphertext, ciphertextlen,
+                                            nonce, noncelen, aad, aadlen);
+    Connection* c = reading;
+    if (rv == 0 && c != nullptr && c->mixed_rx_handle_ != nullptr &&
+        aead_ctx->native_handle == c->mixed_rx_handle_) {
+      c->mixed_rx_seen_ = true;
+    }
+    return rv;
+  }
+  static thread_local Connection* reading;
 
   static int GetPathChallengeData(ngtcp2_conn*, uint8_t* data, void* ud) {
     Self(ud)->random_.Fill(std::span<uint8_t>(data, NGTCP2_PATH_CHALLENGE_DATALEN));
@@ -177,7 +208,7 @@ struct ConnectionCallbacks {
     }
     cb.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
     cb.encrypt = ngtcp2_crypto_encrypt_cb;
-    cb.decrypt = ngtcp2_crypto_decrypt_cb;
+    cb.decrypt = Decrypt;
     cb.hp_mask = ngtcp2_crypto_hp_mask_cb;
     cb.handshake_completed = HandshakeCompleted;
     cb.recv_stream_data = RecvStreamData;
@@ -297,6 +328,7 @@ base::Status Connection::LibError(int rv, std::string_view what) {
   } else if (!app_error_set_) {
     ngtcp2_connection_close_error_set_transport_error_liberr(&last_error_, rv, nullptr, 0);
   }
+  if (rv == NGTCP2_ERR_CALLBACK_FAILURE && !app_failure_.ok()) return app_failure_;
   if (rv == NGTCP2_ERR_CRYPTO) {
     const unsigned verify = tls_ ? gnutls_session_get_verify_cert_status(tls_.get()) : 0;
     if (!server_ && verify != 0) {
@@ -324,11 +356,16 @@ void Connection::SetApplicationError(uint64_t code, std::string reason) {
       app_error_reason_.size());
 }
 
+thread_local Connection* ConnectionCallbacks::reading = nullptr;
+
 base::Status Connection::Read(const Path& path, base::ByteSpan packet, Timestamp now) {
+  now_ = now;
   if (closing_) return base::Status::Ok();
   ngtcp2_path np = MakePath(path);
   ngtcp2_pkt_info pi{};
+  ConnectionCallbacks::reading = this;
   int rv = ngtcp2_conn_read_pkt(conn_, &np, &pi, packet.data(), packet.size(), now);
+  ConnectionCallbacks::reading = nullptr;
   if (rv == 0) return base::Status::Ok();
   if (rv == NGTCP2_ERR_DRAINING) {
     if (close_deadline_ == kNever) close_deadline_ = now + 3 * ngtcp2_conn_get_pto(conn_);
@@ -344,14 +381,17 @@ Timestamp Connection::expiry() const {
   if (closing_ || draining()) return close_deadline_;
   Timestamp t = ngtcp2_conn_get_expiry(conn_);
   if (pending_key_updates_ > 0) t = std::min(t, next_key_update_try_);
+  if (app_) t = std::min(t, app_->Deadline());
   return t;
 }
 
 base::Status Connection::HandleExpiry(Timestamp now) {
+  now_ = now;
   if (closing_ || draining()) {
     return now >= close_deadline_ ? base::DeadlineExceeded("closing period over")
                                   : base::Status::Ok();
   }
+  if (app_ && now >= app_->Deadline()) HM_TRY(app_->OnDeadline(now));
   int rv = ngtcp2_conn_handle_expiry(conn_, now);
   if (rv == NGTCP2_ERR_IDLE_CLOSE) return base::DeadlineExceeded("idle timeout");
   if (rv == NGTCP2_ERR_HANDSHAKE_TIMEOUT) return base::DeadlineExceeded("handshake timeout");
@@ -363,12 +403,15 @@ void Connection::TryKeyUpdate(Timestamp now) {
   if (pending_key_updates_ <= 0 || !handshake_completed_) return;
   if (ngtcp2_conn_initiate_key_update(conn_, now) == 0) {
     --pending_key_updates_;
+    ++key_updates_initiated_;
+    if (app_) app_->OnKeyUpdateInitiated();
     HM_LOG_DEBUG("stoq", "connection {}: key update initiated", id_);
   }
   next_key_update_try_ = pending_key_updates_ > 0 ? now + ngtcp2_conn_get_pto(conn_) : kNever;
 }
 
 base::Status Connection::Write(PacketSink& sink, Timestamp now) {
+  now_ = now;
   if (closing_ || draining()) return base::Status::Ok();
   TryKeyUpdate(now);
   return WriteStreams(sink, now);

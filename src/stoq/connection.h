@@ -85,6 +85,12 @@ class Application {
   virtual void OnShutdownNotice() {}
   // True while requests are in flight; a draining endpoint waits for them.
   virtual bool Busy() const { return false; }
+  // The application's own timer (e.g. the PQ exchange deadline): OnDeadline runs once it passes
+  // (from the connection's timer handling; an error closes the connection).
+  virtual Timestamp Deadline() const { return kNever; }
+  // This side started a key update (its packets use the next key generation from now on).
+  virtual void OnKeyUpdateInitiated() {}
+  virtual base::Status OnDeadline(Timestamp /*now*/) { return base::Status::Ok(); }
 };
 
 struct ConnectionOptions {
@@ -175,10 +181,17 @@ class Connection {
   // "quic ku" derivation.
   void InstallSecretMixer(SecretMixer mixer, uint32_t from_generation);
   uint32_t key_generation() const { return key_generation_; }  // keys prepared so far
+  // Key updates this side started (its packets now use key generation >= this).
+  uint32_t key_updates_initiated() const { return key_updates_initiated_; }
   bool mixed_keys_prepared() const { return mixed_generations_ > 0; }
+  // A packet from the peer decrypted under the first mixed key generation: the peer sends with
+  // the mixed keys now.
+  bool peer_uses_mixed_keys() const { return mixed_rx_seen_; }
   int pending_key_updates() const { return pending_key_updates_; }
 
   bool handshake_completed() const { return handshake_completed_; }
+  // The time of the latest Read, Write or HandleExpiry (the application reads no clock).
+  Timestamp now() const { return now_; }
   const std::string& alpn() const { return alpn_; }
   gnutls_session_t tls() const { return tls_.get(); }
   Application* application() const { return app_.get(); }
@@ -232,6 +245,11 @@ class Connection {
   uint32_t mix_from_generation_ = 0;
   uint32_t key_generation_ = 0;
   uint32_t mixed_generations_ = 0;
+  uint32_t key_updates_initiated_ = 0;
+  void* mixed_rx_handle_ = nullptr;  // GnuTLS cipher of the first mixed receive key
+  bool mixed_rx_seen_ = false;
+  base::Status app_failure_;  // the first error an application callback returned
+  Timestamp now_ = 0;
 };
 
 // Random connection ID of `len` bytes.

@@ -75,15 +75,23 @@ void Dispatcher::Handle(ByteSpan request_frame, FrameReply reply) const {
     reply(EncodeOrReplace(ErrorResponse(request.status()), max_frame_bytes_));
     return;
   }
-  auto it = handlers_.find(request->method);
+  HandleRequest(*request, std::move(reply));
+}
+
+void Dispatcher::HandleRequest(const Request& request, FrameReply reply) const {
+  auto it = handlers_.find(request.method);
   if (it == handlers_.end()) {
     const Response not_found{
-        RpcCode::kNotFound, fmt::format("unknown method \"{}\"", request->method), {}};
+        RpcCode::kNotFound, fmt::format("unknown method \"{}\"", request.method), {}};
     reply(EncodeOrReplace(not_found, max_frame_bytes_));
     return;
   }
   auto state = std::make_shared<CallState>(std::move(reply), max_frame_bytes_);
-  it->second(*request, [state = std::move(state)](Response response) { state->Answer(response); });
+  it->second(request, [state = std::move(state)](Response response) { state->Answer(response); });
+}
+
+Bytes Dispatcher::ErrorFrame(const base::Status& status) const {
+  return EncodeOrReplace(ErrorResponse(status), max_frame_bytes_);
 }
 
 }  // namespace hm::stoq::rpc

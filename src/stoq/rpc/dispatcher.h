@@ -33,6 +33,10 @@ class Dispatcher {
   // Decodes one complete request frame (as FrameReader yields it) and answers through `reply`
   // exactly once: directly for a bad frame or unknown method, else through the handler.
   void Handle(ByteSpan request_frame, FrameReply reply) const;
+  // The same for a request the caller decoded already (to read its deadline, say).
+  void HandleRequest(const Request& request, FrameReply reply) const;
+  // The frame of an error Response for `status` (always fits the frame limit).
+  Bytes ErrorFrame(const base::Status& status) const;
 
   size_t max_frame_bytes() const { return max_frame_bytes_; }
 
