@@ -36,7 +36,7 @@ EOF
 "$build/src/node/hypermeshd" --dev --data-dir "$BENCH_TMP/data" --port "$BENCH_PORT" \
   --config "$cfg" --log-level warn >"$BENCH_TMP/node.log" 2>&1 &
 BENCH_PID=$!
-for _ in $(seq 1 100); do grep -q 'listening on' "$BENCH_TMP/node.log" && break; sleep 0.1; done
+for _ in $(seq 1 100); do grep -q 'listening on https://' "$BENCH_TMP/node.log" && break; sleep 0.1; done
 grep -q "DNS for hypermesh on \[::1\]:$HM_DNS_PORT" "$BENCH_TMP/node.log" \
   || { echo "bench: hypermeshd DNS did not start"; cat "$BENCH_TMP/node.log"; exit 1; }
 token=$(cat "$BENCH_TMP/data/keys/admin.token")

@@ -1,15 +1,16 @@
 # Shared by the HTTP benchmarks: start a release hypermeshd --dev on a free port in a scratch
 # directory, removed (and the node stopped) on exit. Sets BENCH_TMP, BENCH_PORT, BENCH_ROOT_PEM.
-# Usage: source bench/lib.sh; start_bench_node BUILD_DIR
+# Usage: source bench/lib.sh; start_bench_node BUILD_DIR [extra hypermeshd args...]
 start_bench_node() {
   local hmd=$1/src/node/hypermeshd
+  shift
   [ -x "$hmd" ] || { echo "bench: $hmd not built (make build-release)"; exit 1; }
   BENCH_TMP=$(mktemp -d /tmp/hm-bench.XXXXXX)
   BENCH_PID=""
   trap '[ -n "$BENCH_PID" ] && kill "$BENCH_PID" 2>/dev/null; rm -rf "$BENCH_TMP"' EXIT
-  "$hmd" --dev --data-dir "$BENCH_TMP/data" --port 0 --dns-port 0 --log-level warn >"$BENCH_TMP/node.log" 2>&1 &
+  "$hmd" --dev --data-dir "$BENCH_TMP/data" --port 0 --dns-port 0 --log-level warn "$@" >"$BENCH_TMP/node.log" 2>&1 &
   BENCH_PID=$!
-  for _ in $(seq 1 100); do grep -q 'listening on' "$BENCH_TMP/node.log" && break; sleep 0.1; done
+  for _ in $(seq 1 100); do grep -q 'listening on https://' "$BENCH_TMP/node.log" && break; sleep 0.1; done
   BENCH_PORT=$(sed -nE 's/.*listening on https:\/\/\[[^]]*\]:([0-9]+).*/\1/p' "$BENCH_TMP/node.log")
   [ -n "$BENCH_PORT" ] || { echo "bench: hypermeshd did not start"; cat "$BENCH_TMP/node.log"; exit 1; }
   BENCH_ROOT_PEM=$BENCH_TMP/data/tls/root.pem

@@ -18,6 +18,7 @@ echo "== TrustChain DNS vs Knot DNS (dnsperf, UDP, one worker each)"
 "$root/bench/dns_vs_knot.sh" "$build" 10
 echo "== STOQ bulk goodput, one connection on [::1] (vs ngtcp2 example pair, vs TLS/TCP)"
 "$root/bench/stoq_bulk.sh" "$build"
+"$root/bench/stoq_rpc.sh" "$build"
 echo "== Falcon (one core)"
 taskset -c 0 "$build/bench/hm_bench_falcon" --benchmark_min_time=1 2>/dev/null || "$build/bench/hm_bench_falcon"
 if [ -x "$build/bench/hm_bench_mlkem" ]; then

@@ -368,7 +368,7 @@ base::Result<HttpsUrl> ParseHttpsUrl(std::string_view url) {
   HttpsUrl out;
   HM_TRY(ParseAuthority(rest.substr(0, auth_end), &out));
   out.target = auth_end == std::string_view::npos ? "/" : std::string(rest.substr(auth_end));
-  if (out.target.front() == '?') out.target.insert(0, "/");
+  if (out.target.front() == '?') out.target = "/" + out.target;
   return out;
 }
 

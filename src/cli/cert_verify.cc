@@ -1,78 +1,26 @@
 #include "cli/cert_verify.h"
 
 #include <fmt/format.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "crypto/key_file.h"
-#include "crypto/ossl_ptr.h"
-#include "trustchain/ca/alt_signature.h"
 
 namespace hm::cli {
-namespace {
-
-using X509Ptr = crypto::OsslPtr<X509, X509_free>;
-
-X509Ptr Parse(const base::Bytes& der) {
-  const unsigned char* p = der.data();
-  return X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-}
-
-std::string Name(const X509_NAME* name) {
-  char buf[256];
-  X509_NAME_oneline(name, buf, sizeof(buf));
-  return buf;
-}
-
-}  // namespace
-
-base::Result<std::vector<base::Bytes>> ReadPemCertificates(std::string_view pem) {
-  std::vector<base::Bytes> out;
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  while (X509* x = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-    unsigned char* der = nullptr;
-    const int len = i2d_X509(x, &der);
-    if (len > 0) out.emplace_back(der, der + len);
-    OPENSSL_free(der);
-    X509_free(x);
-  }
-  BIO_free(bio);
-  if (out.empty()) return base::InvalidArgument("no PEM CERTIFICATE block");
-  return out;
-}
 
 base::Result<std::vector<LinkReport>> VerifyChain(const std::vector<base::Bytes>& certs) {
-  std::vector<X509Ptr> parsed;
-  for (size_t i = 0; i < certs.size(); ++i) {
-    parsed.push_back(Parse(certs[i]));
-    if (parsed.back() == nullptr) {
-      return base::InvalidArgument(fmt::format("certificate {} is not DER X.509", i));
-    }
-  }
   std::vector<LinkReport> reports;
   for (size_t i = 0; i < certs.size(); ++i) {
     const size_t issuer = i + 1 < certs.size() ? i + 1 : i;  // the last one is self-signed
-    LinkReport r;
-    r.subject = Name(X509_get_subject_name(parsed[i].get()));
-    r.issuer = Name(X509_get_subject_name(parsed[issuer].get()));
-    if (X509_NAME_cmp(X509_get_issuer_name(parsed[i].get()),
-                      X509_get_subject_name(parsed[issuer].get())) != 0) {
-      r.ecdsa = base::Unauthenticated("issuer name does not match");
-    } else if (X509_verify(parsed[i].get(), X509_get0_pubkey(parsed[issuer].get())) != 1) {
-      r.ecdsa = base::Unauthenticated("signature does not verify");
+    auto link = trustchain::ca::CheckLink(certs[i], certs[issuer]);
+    if (!link.ok()) {
+      const std::string which =
+          issuer == i ? std::to_string(i) : fmt::format("{} or {}", i, issuer);
+      return base::InvalidArgument(
+          fmt::format("certificate {} is not DER X.509: {}", which, link.status().message()));
     }
-    auto falcon_pk = trustchain::ca::SubjectAltPublicKey(certs[issuer]);
-    if (!falcon_pk.ok()) {
-      r.falcon = falcon_pk.status();
-    } else if (!falcon_pk->has_value()) {
-      r.falcon = base::NotFound("the issuer has no Falcon-1024 key (subjectAltPublicKeyInfo)");
-    } else {
-      r.falcon = trustchain::ca::VerifyAltSignature(certs[i], **falcon_pk);
-    }
-    reports.push_back(std::move(r));
+    reports.push_back(std::move(link).value());
   }
   return reports;
 }

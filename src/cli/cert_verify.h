@@ -9,23 +9,21 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "trustchain/ca/peer_chain.h"
 
 namespace hm::cli {
 
 // Adds `verify` under the `cert` subcommand.
 void AddCertVerifyCommand(CLI::App& cert, int& exit_code);
 
-struct LinkReport {
-  std::string subject, issuer;
-  base::Status ecdsa;   // OK when the issuer's ECDSA signature verifies
-  base::Status falcon;  // OK when the issuer's Falcon-1024 alt signature verifies
-};
+// One link's ECDSA and Falcon-1024 results (trustchain/ca/peer_chain.h).
+using LinkReport = trustchain::ca::LinkCheck;
 
 // Verifies certs[i] under certs[i+1]; the last one must be self-signed and is checked under
 // itself. `certs` are DER, leaf first. InvalidArgument for an unparseable certificate.
 base::Result<std::vector<LinkReport>> VerifyChain(const std::vector<base::Bytes>& certs);
 
 // Every CERTIFICATE block in `pem`, as DER, in order. InvalidArgument if there is none.
-base::Result<std::vector<base::Bytes>> ReadPemCertificates(std::string_view pem);
+using trustchain::ca::ReadPemCertificates;
 
 }  // namespace hm::cli

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 
+#include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -11,6 +13,8 @@
 #include "base/bytes.h"
 #include "base/clock.h"
 #include "cli/command_support.h"
+#include "net/address.h"
+#include "stoq/doq.h"
 #include "trustchain/dns/message.h"
 #include "trustchain/dns/registry/dns_module.h"
 #include "trustchain/dns/registry/rdata_text.h"
@@ -195,7 +199,179 @@ void AddGet(CLI::App* parent, GlobalFlags& flags, int& exit_code) {
   cmd->callback([o, &flags, &exit_code] { Report("dns get", RunGet(flags, *o), exit_code); });
 }
 
+// ---- hm dns query ----
+
+struct QueryOptions {
+  std::string name, type = "AAAA";
+  bool doq = false;  // the only transport so far; accepted so scripts can say what they mean
+  std::string server, cacert, server_name;
+  bool insecure = false, short_form = false;
+  double timeout_s = 10;
+};
+
+const char* RcodeName(uint16_t rcode) {
+  static constexpr const char* kNames[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                           "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+                                           "NXRRSET", "NOTAUTH", "NOTZONE"};
+  if (rcode < std::size(kNames)) return kNames[rcode];
+  return rcode == dns::rcode::kBadVers ? "BADVERS" : nullptr;
+}
+
+std::string ClassName(uint16_t c) {
+  switch (c) {
+    case dns::kClassIn:
+      return "IN";
+    case 3:
+      return "CH";
+    case 4:
+      return "HS";
+    case dns::kClassAny:
+      return "ANY";
+    default:
+      return fmt::format("CLASS{}", c);
+  }
+}
+
+base::Status RunQuery(const GlobalFlags& flags, const QueryOptions& o) {
+  HM_ASSIGN_OR_RETURN(const uint16_t type, dns::ParseRrType(o.type));
+  auto query = BuildDnsQuery(o.name, type);
+  if (!query.ok()) return Usage(std::string(query.status().message()));
+  if (!(o.timeout_s > 0) || o.timeout_s > 3600) {
+    return Usage("--timeout must be a number of seconds between 0 and 3600");
+  }
+  // DoQ shares the API's port number: the global --node is the default server.
+  std::string_view server = o.server.empty() ? std::string_view(flags.node) : o.server;
+  if (server.starts_with("https://")) server.remove_prefix(8);
+  if (!server.empty() && server.back() == '/') server.remove_suffix(1);
+  auto hp = net::SplitHostPort(server);
+  if (!hp.ok()) return Usage(fmt::format("--server '{}': {}", server, hp.status().message()));
+  if (net::IsIpv4Literal(hp->first)) {
+    return net::Ipv4NotSupported(hp->first).WithContext("--server");
+  }
+  const std::string ca = o.insecure ? "" : (o.cacert.empty() ? flags.cacert : o.cacert);
+  if (!o.insecure && ca.empty()) {
+    return Usage(
+        "no CA certificate to verify the server with: use --cacert FILE (the node's "
+        "hm-data/tls/root.pem) or -k");
+  }
+  auto cred = stoq::TlsCredentials::ForClient(ca, "", "");
+  if (!cred.ok()) return Usage(std::string(cred.status().message()));
+  stoq::ClientOptions co;
+  co.host = hp->first;
+  co.port = hp->second;
+  co.server_name = o.server_name;
+  co.credentials = std::move(cred).value();
+  const auto timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(std::ceil(o.timeout_s * 1000)));
+  const std::string where = fmt::format("[{}]:{}", co.host, co.port);
+  auto response = stoq::DoqQuery(co, *query, timeout);
+  if (!response.ok()) {
+    return Failed(fmt::format("DoQ query {} {} to {}", o.name, dns::RrTypeName(type), where),
+                  response.status());
+  }
+  auto message = dns::ParseMessage(*response);
+  if (!message.ok()) {
+    return Failed(fmt::format("the DoQ response from {}", where),
+                  base::InvalidArgument(
+                      fmt::format("malformed DNS message ({})", message.status().message())));
+  }
+  std::string text = FormatDnsMessage(*message, o.short_form);
+  if (!o.short_form) {
+    text += fmt::format(";; SERVER: {} (DNS over QUIC), {} bytes\n", where, response->size());
+  }
+  std::fputs(text.c_str(), stdout);
+  return base::Status::Ok();
+}
+
+void AddQuery(CLI::App* parent, GlobalFlags& flags, int& exit_code) {
+  auto o = std::make_shared<QueryOptions>();
+  auto* cmd = parent->add_subcommand(
+      "query", "send one DNS query over QUIC (RFC 9250) and print the answer dig-style");
+  cmd->add_option("name", o->name, "name to look up, e.g. app.hypermesh")->required();
+  cmd->add_option("type", o->type, "record type, any mnemonic or TYPEnnn (default AAAA)");
+  cmd->add_flag("--doq", o->doq, "DNS over QUIC (the default and, for now, only transport)");
+  cmd->add_option("--server", o->server,
+                  "DoQ server HOST:PORT, e.g. [::1]:8443 (default: the global --node; DoQ shares "
+                  "the API port over UDP)");
+  cmd->add_option("--cacert", o->cacert,
+                  "CA certificate PEM to verify the server with (default: the global --cacert, "
+                  "$HM_CACERT, ./hm-data/tls/root.pem)");
+  cmd->add_flag("-k,--insecure", o->insecure, "do not verify the server's certificate");
+  cmd->add_option("--server-name", o->server_name,
+                  "name to verify in the server's certificate (default: the server's host)");
+  cmd->add_flag("--short", o->short_form, "print only the answers' data, one per line");
+  cmd->add_option("--timeout", o->timeout_s, "seconds for the whole exchange (default 10)");
+  cmd->callback([o, &flags, &exit_code] { Report("dns query", RunQuery(flags, *o), exit_code); });
+}
+
 }  // namespace
+
+base::Result<base::Bytes> BuildDnsQuery(std::string_view name, uint16_t type) {
+  auto qname = dns::Name::FromText(name);
+  if (!qname.ok()) {
+    return base::InvalidArgument(fmt::format("name \"{}\": {}", name, qname.status().message()));
+  }
+  dns::Message q;
+  q.header.id = 0;
+  q.questions.push_back({std::move(qname).value(), type, dns::kClassIn});
+  dns::ResourceRecord opt;
+  opt.type = dns::rrtype::kOpt;
+  opt.rdata = dns::OptRecord{};
+  q.additional.push_back(std::move(opt));
+  return dns::SerializeMessage(q, dns::kMaxMessageSize, nullptr);
+}
+
+std::string FormatDnsMessage(const dns::Message& m, bool short_form) {
+  const auto record = [](const dns::ResourceRecord& rr) {
+    return fmt::format("{}\t{}\t{}\t{}\t{}\n", rr.name.ToText(), rr.ttl, ClassName(rr.rclass),
+                       dns::RrTypeName(rr.type), dns::FormatRdataText(rr.type, rr.rdata));
+  };
+  std::string out;
+  if (short_form) {
+    for (const auto& rr : m.answers) out += dns::FormatRdataText(rr.type, rr.rdata) + "\n";
+    return out;
+  }
+  const dns::OptRecord* edns = m.Edns();
+  const uint16_t rcode =
+      static_cast<uint16_t>((edns != nullptr ? edns->extended_rcode << 4 : 0) | m.header.rcode);
+  const char* rcode_name = RcodeName(rcode);
+  const dns::Header& h = m.header;
+  std::string flags;
+  const std::pair<bool, const char*> bits[] = {{h.qr, "qr"}, {h.aa, "aa"}, {h.tc, "tc"},
+                                               {h.rd, "rd"}, {h.ra, "ra"}, {h.ad, "ad"},
+                                               {h.cd, "cd"}};
+  for (const auto& [on, name] : bits) {
+    if (on) flags += fmt::format("{}{}", flags.empty() ? "" : " ", name);
+  }
+  const size_t additional = m.additional.size();
+  out += fmt::format(
+      ";; ->>HEADER<<- opcode: {}, status: {}, id: {}\n",
+      h.opcode == 0 ? std::string("QUERY") : fmt::format("OPCODE{}", h.opcode),
+      rcode_name != nullptr ? std::string(rcode_name) : fmt::format("RCODE{}", rcode), h.id);
+  out += fmt::format(";; flags: {}; QUERY: {}, ANSWER: {}, AUTHORITY: {}, ADDITIONAL: {}\n", flags,
+                     m.questions.size(), m.answers.size(), m.authority.size(), additional);
+  if (edns != nullptr) {
+    out += fmt::format(";; EDNS: version: {}, flags:{}; udp: {}\n", edns->version,
+                       edns->dnssec_ok ? " do" : "", edns->udp_payload_size);
+  }
+  out += "\n;; QUESTION SECTION:\n";
+  for (const auto& q : m.questions) {
+    out += fmt::format(";{}\t\t{}\t{}\n", q.name.ToText(), ClassName(q.qclass),
+                       dns::RrTypeName(q.type));
+  }
+  const auto section = [&](const char* title, const std::vector<dns::ResourceRecord>& rrs) {
+    std::string lines;
+    for (const auto& rr : rrs) {
+      if (rr.type != dns::rrtype::kOpt) lines += record(rr);
+    }
+    if (!lines.empty()) out += fmt::format("\n;; {} SECTION:\n{}", title, lines);
+  };
+  section("ANSWER", m.answers);
+  section("AUTHORITY", m.authority);
+  section("ADDITIONAL", m.additional);
+  out += "\n";
+  return out;
+}
 
 base::Result<json> BuildChangeBody(const dns::ChangeRequest& request, const ChangeSigner* signer) {
   auto built = dns::BuildChange(request);
@@ -262,7 +438,9 @@ std::string ResolveTarget(std::string_view name, std::string_view type) {
 
 void AddDnsCommands(CLI::App& app, GlobalFlags& flags, int& exit_code) {
   auto* dns_cmd = app.add_subcommand(
-      "dns", "records in the node's TrustChain DNS: set, add, rm (signed changes) and get");
+      "dns",
+      "records in the node's TrustChain DNS: set, add, rm (signed changes), get, and query "
+      "(DNS over QUIC)");
   dns_cmd->require_subcommand(1);
   // Lets the global flags follow the subcommand (`hm dns get app.hypermesh --json`).
   dns_cmd->fallthrough();
@@ -273,6 +451,7 @@ void AddDnsCommands(CLI::App& app, GlobalFlags& flags, int& exit_code) {
   AddChange(dns_cmd, flags, exit_code, dns::ChangeOp::kDelete, "rm",
             "delete the whole RRset NAME TYPE");
   AddGet(dns_cmd, flags, exit_code);
+  AddQuery(dns_cmd, flags, exit_code);
 }
 
 }  // namespace hm::cli

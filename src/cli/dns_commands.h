@@ -1,9 +1,10 @@
 // `hm dns set|add|rm|get`: client of the TrustChain DNS registration and resolve API
-// (docs/spec/dns-registry.md). A change is authorised by a TrustChain certificate whose key signs
-// it (--cert --key) or by the node's admin token. The body builder, the request target and the
-// answer formatters are exposed for unit tests. Exit codes: 0 success (for `get` also NXDOMAIN and
-// REFUSED, which are answers), 1 the node was unreachable or refused, 2 usage error (bad flag, type
-// or record, unreadable or mismatched file). Thread-safety: single-threaded CLI.
+// (docs/spec/dns-registry.md); `hm dns query`: one query over DNS over QUIC (RFC 9250). A change
+// is authorised by a TrustChain certificate whose key signs it (--cert --key) or by the node's
+// admin token. The body builder, the request target, the query builder and the answer formatters
+// are exposed for unit tests. Exit codes: 0 success (for `get` and `query` also NXDOMAIN and
+// REFUSED, which are answers), 1 the node was unreachable or refused, 2 usage error (bad flag,
+// type or record, unreadable or mismatched file). Thread-safety: single-threaded CLI.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -47,5 +48,13 @@ std::string FormatResolveAnswer(const nlohmann::json& answer);
 
 // "/api/v1/dns/resolve/<name percent-encoded>?type=<type>".
 std::string ResolveTarget(std::string_view name, std::string_view type);
+
+// The wire query of `hm dns query`: message ID 0 (RFC 9250), RD clear (the node is
+// authoritative), one question NAME TYPE IN and an EDNS(0) OPT. InvalidArgument for a bad name.
+base::Result<base::Bytes> BuildDnsQuery(std::string_view name, uint16_t type);
+// A response, dig-like: header line (opcode, status, id), flags and counts, the EDNS line, then
+// the question, answer, authority and additional sections (records as "name ttl class type
+// data", data in presentation format). With `short_form` only the answers' data, one per line.
+std::string FormatDnsMessage(const trustchain::dns::Message& message, bool short_form);
 
 }  // namespace hm::cli

@@ -390,5 +390,79 @@ TEST_F(DnsCommandsTest, BadNamesTypesRecordsAndTtls) {
   EXPECT_EQ(Hm({"frobnicate"}), 2);
 }
 
+TEST_F(DnsCommandsTest, QueryChecksArgumentsBeforeSending) {
+  // Exit 1: the checks passed and nothing answered DoQ at [::1]:1 within the timeout.
+  EXPECT_EQ(Hm({"query", "app.hypermesh", "--doq", "-k", "--timeout", "0.3"}), 1);
+  EXPECT_EQ(Hm({"query", "app.hypermesh", "TXT", "--server", "[::1]:1", "-k", "--timeout", "0.3"}),
+            1);
+  EXPECT_EQ(Hm({"query", "bad..hypermesh", "-k"}), 2);
+  EXPECT_EQ(Hm({"query", "app.hypermesh", "BOGUS", "-k"}), 2);
+  EXPECT_EQ(Hm({"query", "app.hypermesh", "--server", "127.0.0.1:8443", "-k"}), 2);
+  EXPECT_EQ(Hm({"query", "app.hypermesh", "--server", "[::1]", "-k"}), 2);  // no port
+  EXPECT_EQ(Hm({"query", "app.hypermesh", "--timeout", "0", "-k"}), 2);
+  EXPECT_EQ(Hm({"query", "app.hypermesh"}), 2);  // no CA and no -k
+  EXPECT_EQ(Hm({"query", "app.hypermesh", "--cacert", P("missing.pem")}), 2);
+}
+
+TEST(DnsQueryTest, QueryHasIdZeroNoRecursionOneQuestionAndEdns) {
+  auto wire = BuildDnsQuery("App.Hypermesh", dns::rrtype::kHttps);
+  ASSERT_TRUE(wire.ok()) << wire.status().ToString();
+  EXPECT_EQ((*wire)[0], 0);
+  EXPECT_EQ((*wire)[1], 0);
+  auto m = dns::ParseMessage(*wire);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_FALSE(m->header.qr);
+  EXPECT_FALSE(m->header.rd);
+  ASSERT_EQ(m->questions.size(), 1u);
+  EXPECT_EQ(m->questions[0].name.ToText(), "App.Hypermesh.");
+  EXPECT_EQ(m->questions[0].type, dns::rrtype::kHttps);
+  EXPECT_EQ(m->questions[0].qclass, dns::kClassIn);
+  EXPECT_NE(m->Edns(), nullptr);
+  EXPECT_FALSE(BuildDnsQuery("a..b", dns::rrtype::kA).ok());
+  EXPECT_FALSE(BuildDnsQuery(std::string(300, 'a'), dns::rrtype::kA).ok());
+}
+
+TEST(DnsQueryTest, ResponseIsPrintedDigLike) {
+  dns::Message m;
+  m.header.qr = true;
+  m.header.aa = true;
+  m.header.rcode = dns::rcode::kNxDomain;
+  auto name = dns::Name::FromText("app.hypermesh");
+  auto apex = dns::Name::FromText("hypermesh");
+  ASSERT_TRUE(name.ok() && apex.ok());
+  m.questions.push_back({*name, dns::rrtype::kAaaa, dns::kClassIn});
+  dns::AaaaRecord a;
+  a.address[15] = 1;
+  m.answers.push_back({*name, dns::rrtype::kAaaa, dns::kClassIn, 120, a});
+  dns::SoaRecord soa{*name, *apex, 7, 3600, 600, 604800, 60};
+  m.authority.push_back({*apex, dns::rrtype::kSoa, dns::kClassIn, 60, soa});
+  dns::ResourceRecord opt;
+  opt.type = dns::rrtype::kOpt;
+  opt.rdata = dns::OptRecord{};
+  m.additional.push_back(opt);
+  const std::string text = FormatDnsMessage(m, false);
+  EXPECT_NE(text.find(";; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: 0\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(";; flags: qr aa; QUERY: 1, ANSWER: 1, AUTHORITY: 1, ADDITIONAL: 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(";; EDNS: version: 0, flags:; udp: 1232\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(";; QUESTION SECTION:\n;app.hypermesh.\t\tIN\tAAAA\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find(";; ANSWER SECTION:\napp.hypermesh.\t120\tIN\tAAAA\t::1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(";; AUTHORITY SECTION:\nhypermesh.\t60\tIN\tSOA\tapp.hypermesh. "
+                      "hypermesh. 7 3600 600 604800 60\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("ADDITIONAL SECTION"), std::string::npos) << text;  // only the OPT
+  EXPECT_EQ(FormatDnsMessage(m, true), "::1\n");
+  m.additional.clear();
+  m.header.rcode = 11;  // unassigned: printed by number
+  EXPECT_NE(FormatDnsMessage(m, false).find("status: RCODE11"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hm::cli

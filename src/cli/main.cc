@@ -10,6 +10,7 @@
 #include "cli/key_commands.h"
 #include "cli/node_client.h"
 #include "cli/status_command.h"
+#include "cli/stoq_commands.h"
 
 int main(int argc, char** argv) {
   hm::cli::GlobalFlags flags;
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   hm::cli::AddCertVerifyCommand(*app.get_subcommand("cert"), exit_code);
   hm::cli::AddDnsCommands(app, flags, exit_code);
   hm::cli::AddGetCommand(app, flags, exit_code);
+  hm::cli::AddStoqCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

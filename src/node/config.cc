@@ -155,6 +155,9 @@ const std::map<std::string, Setter>& Setters() {
       {"stoq.socket_buffer_bytes",
        Int("stoq.socket_buffer_bytes", 65536, 1 << 30,
            [](NodeOptions& o, int64_t v) { o.stoq.socket_buffer_bytes = static_cast<int>(v); })},
+      {"stoq.trusted_roots", StringList("stoq.trusted_roots", [](NodeOptions& o, auto v) {
+         o.stoq.trusted_roots = std::move(v);
+       })},
       {"dns.enabled", Bool("dns.enabled", [](NodeOptions& o, bool v) { o.dns.enabled = v; })},
       {"dns.listen",
        String("dns.listen", [](NodeOptions& o, std::string v) { o.dns.listen = std::move(v); })},
@@ -286,6 +289,9 @@ idle_timeout_s = 30
 retry = "under_load"           # address validation: "under_load", "always" or "never"
 retry_threshold = 256          # handshakes in progress that count as load
 socket_buffer_bytes = 8388608  # UDP SO_RCVBUF/SO_SNDBUF (about 10 Gbit/s x 6 ms)
+trusted_roots = []             # more roots (PEM files, relative to data_dir) whose nodes may
+                               # connect over stoq/1, e.g. other dev nodes' tls/root.pem; this
+                               # node's own tls/root.pem is always trusted
 )";
 }
 

@@ -58,6 +58,18 @@ TEST(ConfigTest, TrustChainSettingsApply) {
   EXPECT_TRUE(r->trustchain.allow_any_name);
 }
 
+TEST(ConfigTest, StoqTrustedRootsApply) {
+  auto r = ParseConfig("[stoq]\ntrusted_roots = [\"peers/b.pem\", \"/etc/hm/c.pem\"]\n",
+                       NodeOptions());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->stoq.trusted_roots, (std::vector<std::string>{"peers/b.pem", "/etc/hm/c.pem"}));
+  EXPECT_TRUE(NodeOptions().stoq.trusted_roots.empty());
+  EXPECT_NE(Error("[stoq]\ntrusted_roots = \"b.pem\"\n").find("stoq.trusted_roots"),
+            std::string::npos);
+  EXPECT_NE(Error("[stoq]\ntrusted_roots = [\"\"]\n").find("stoq.trusted_roots"),
+            std::string::npos);
+}
+
 TEST(ConfigTest, Ipv4ListenAddressIsRejected) {
   std::string err = Error("[api]\nlisten = \"127.0.0.1\"\n");
   EXPECT_NE(err.find("api.listen"), std::string::npos) << err;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <openssl/x509.h>
 #include <arpa/inet.h>
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <sys/stat.h>
 
@@ -15,6 +16,7 @@
 #include "base/log.h"
 #include "chain/genesis_file.h"
 #include "crypto/ecdsa.h"
+#include "crypto/hybrid/pq_keys.h"
 #include "crypto/key_file.h"
 #include "crypto/pem.h"
 #include "crypto/secure_random.h"
@@ -22,7 +24,9 @@
 #include "net/tcp_listener.h"
 #include "net/tls_context.h"
 #include "storage/rocksdb_store.h"
+#include "trustchain/ca/alt_signature.h"
 #include "trustchain/ca/csr.h"
+#include "trustchain/ca/peer_chain.h"
 #include "trustchain/service/ca_keys.h"
 
 namespace hm::node {
@@ -33,6 +37,7 @@ using base::Status;
 namespace {
 
 constexpr auto kRenewalCheckInterval = std::chrono::minutes(1);
+constexpr auto kFalcon = crypto::falcon::Variant::kFalcon1024;
 
 bool Exists(const std::string& path) {
   struct stat st;
@@ -80,6 +85,17 @@ int64_t SecondsUntilExpiry(const std::string& path, const base::Clock& clock,
   return ok ? int64_t{days} * 86400 + secs : -1;
 }
 
+// Whether the first certificate in the PEM file at `path` certifies `falcon_pk` in its
+// subjectAltPublicKeyInfo (certificates from before the node had a Falcon key do not).
+bool CertifiesFalconKey(const std::string& path, const base::Bytes& falcon_pk) {
+  auto pem = crypto::ReadFile(path);
+  if (!pem.ok()) return false;
+  auto certs = trustchain::ca::ReadPemCertificates(base::AsString(*pem));
+  if (!certs.ok()) return false;
+  auto alt = trustchain::ca::SubjectAltPublicKey(certs->front());
+  return alt.ok() && alt->has_value() && **alt == falcon_pk;
+}
+
 }  // namespace
 
 DataDirLayout DataDirLayout::For(const NodeOptions& options) {
@@ -93,6 +109,7 @@ DataDirLayout DataDirLayout::For(const NodeOptions& options) {
   l.keys = l.root + "/keys";
   l.tls = l.root + "/tls";
   l.node_key = l.keys + "/node_ed25519.pem";
+  l.node_falcon_key = l.keys + "/node_falcon1024.pem";
   l.tls_key = l.keys + "/tls_ecdsa_p256.pem";
   l.tls_cert = l.tls + "/cert.pem";
   l.tls_root = l.tls + "/root.pem";
@@ -111,6 +128,7 @@ Node::Node(NodeOptions options, const base::Clock* clock)
 Node::~Node() { Shutdown(); }
 
 Status Node::Start() {
+  HM_TRY(LoadTrustedRoots());  // a configuration error: before anything binds or is written
   // Fail on a busy port before anything is written to the data dir. (The real listener binds
   // later, once the TLS certificate exists; losing that race only means a later, clear error.)
   {
@@ -124,6 +142,7 @@ Status Node::Start() {
   HM_TRY(StartDnsServer());
   HM_TRY(PrepareDataDir());
   HM_TRY(LoadOrCreateNodeKey());
+  HM_TRY(LoadOrCreateFalconKey());
   HM_TRY(LoadOrCreateAdminToken());
   HM_TRY(LoadOrCreateGenesis());
   const base::Bytes* ca_params_bytes = genesis_.ParamsFor(trustchain::ca::kModuleName);
@@ -201,6 +220,7 @@ Status Node::StartTrustChain(trustchain::ca::CaParams params) {
                                        *chain_, *sequencer_, std::move(params),
                                        std::move(issuing), std::move(log).value(), o));
   HM_TRY(crypto::WritePublicFile(layout_.tls_root, base::AsBytes(trustchain_->RootPem())));
+  trusted_roots_.insert(trusted_roots_.begin(), trustchain_->params().root_der);
   return Status::Ok();
 }
 
@@ -226,6 +246,67 @@ Status Node::LoadOrCreateNodeKey() {
   node_key_ = std::make_unique<crypto::Ed25519PrivateKey>(std::move(key));
   HM_LOG_INFO("node", "created node key {}", layout_.node_key);
   return Status::Ok();
+}
+
+Status Node::LoadOrCreateFalconKey() {
+  const std::string& path = layout_.node_falcon_key;
+  base::Bytes secret;
+  // Secret material is wiped on every path out of here.
+  struct Wipe {
+    base::Bytes& b;
+    ~Wipe() { OPENSSL_cleanse(b.data(), b.size()); }
+  } wipe_secret{secret};
+  if (Exists(path)) {
+    HM_ASSIGN_OR_RETURN(auto pem, crypto::ReadSecretFile(path));
+    Wipe wipe_pem{pem};
+    auto sk = crypto::hybrid::SecretKeyFromPem(crypto::hybrid::Algorithm::kFalcon1024,
+                                               base::AsString(pem));
+    if (!sk.ok()) return sk.status().WithContext(path);
+    secret = std::move(sk).value();
+  } else {
+    crypto::SecureRandom random;
+    HM_ASSIGN_OR_RETURN(auto pair, crypto::falcon::KeyGen(kFalcon, random));
+    secret = std::move(pair.secret_key);
+    auto pem = crypto::hybrid::SecretKeyToPem(crypto::hybrid::Algorithm::kFalcon1024, secret);
+    if (!pem.ok()) return pem.status().WithContext(path);
+    const Status written = crypto::WriteSecretFile(path, base::AsBytes(*pem));
+    OPENSSL_cleanse(pem->data(), pem->size());
+    HM_TRY(written);
+    HM_LOG_INFO("node", "created node Falcon-1024 key {}", path);
+  }
+  auto key = crypto::falcon::SigningKey::Load(kFalcon, secret);
+  if (!key.ok()) return key.status().WithContext(path);
+  auto pk = crypto::falcon::PublicKeyFromSecretKey(kFalcon, secret);
+  if (!pk.ok()) return pk.status().WithContext(path);
+  falcon_key_ = std::make_unique<crypto::falcon::SigningKey>(std::move(key).value());
+  falcon_public_key_ = std::move(pk).value();
+  return Status::Ok();
+}
+
+Status Node::LoadTrustedRoots() {
+  trusted_roots_.clear();
+  for (const auto& configured : options_.stoq.trusted_roots) {
+    const fs::path p(configured);
+    const std::string path = p.is_absolute() ? p.string() : layout_.root + "/" + configured;
+    auto pem = crypto::ReadFile(path);
+    if (!pem.ok()) return pem.status().WithContext("stoq.trusted_roots");
+    auto certs = trustchain::ca::ReadPemCertificates(base::AsString(*pem));
+    if (!certs.ok()) {
+      return base::InvalidArgument(
+          fmt::format("stoq.trusted_roots: {}: {}", path, certs.status().message()));
+    }
+    for (auto& der : *certs) trusted_roots_.push_back(std::move(der));
+  }
+  return Status::Ok();
+}
+
+stoq::pq::PeerVerifier Node::StoqPeerVerifier() const {
+  auto roots = std::make_shared<const std::vector<base::Bytes>>(trusted_roots_);
+  const base::Clock* clock = &clock_;
+  return [roots, clock](const std::vector<base::Bytes>& chain) -> base::Result<base::Bytes> {
+    HM_ASSIGN_OR_RETURN(auto peer, trustchain::ca::VerifyPeerChain(chain, *roots, clock->Now()));
+    return std::move(peer.falcon_public_key);
+  };
 }
 
 Status Node::LoadOrCreateGenesis() {
@@ -268,6 +349,7 @@ Status Node::EnsureTlsCertificate() {
   if (Exists(layout_.tls_key) &&
       SecondsUntilExpiry(layout_.tls_cert, clock_, trustchain_->params().issuing_der, &serial) >
           renew_before &&
+      CertifiesFalconKey(layout_.tls_cert, falcon_public_key_) &&
       net::MakeServerTlsContext(layout_.tls_cert, layout_.tls_key).ok()) {
     std::lock_guard lock(tls_mu_);
     tls_serial_ = serial;
@@ -281,6 +363,8 @@ Status Node::IssueTlsCertificate() {
   trustchain::service::IssueRequest req;
   req.csr.key_type = trustchain::ca::SubjectKeyType::kEcdsaP256;
   req.csr.spki_der = key.PublicKey().ToSpkiDer();
+  // The same Falcon key on every renewal: peers know the node by it in stoq/1.
+  req.csr.falcon_public_key = falcon_public_key_;
   req.csr.dns_names = {"localhost", node_id_hex().substr(0, 16) + ".hypermesh"};
   for (const auto& n : options_.trustchain.tls_names) req.csr.dns_names.push_back(n);
   std::vector<std::string> ips = {"::1"};

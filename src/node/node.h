@@ -11,14 +11,17 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "api/http_server.h"
 #include "api/router.h"
 #include "base/metrics.h"
 #include "chain/sequencer.h"
 #include "crypto/ed25519.h"
+#include "crypto/falcon/falcon.h"
 #include "net/event_loop.h"
 #include "node/options.h"
+#include "stoq/pq/handshake.h"
 #include "storage/kv_store.h"
 #include "trustchain/ca/ca_module.h"
 #include "trustchain/ct/ct_module.h"
@@ -33,7 +36,8 @@ inline constexpr char kVersion[] = "0.1.0";
 
 // Filesystem layout under data_dir.
 struct DataDirLayout {
-  std::string root, db, keys, tls, node_key, tls_key, tls_cert, tls_root, admin_token, genesis;
+  std::string root, db, keys, tls, node_key, node_falcon_key, tls_key, tls_cert, tls_root,
+      admin_token, genesis;
   static DataDirLayout For(const NodeOptions& options);
 };
 
@@ -57,6 +61,15 @@ class Node {
   uint16_t dns_port() const;
   const DataDirLayout& layout() const { return layout_; }
   std::string node_id_hex() const;
+  // The node's Falcon-1024 key (keys/node_falcon1024.pem), certified in its TLS leaf's
+  // subjectAltPublicKeyInfo; it signs the STOQ PQ transcript. Valid after a successful Start.
+  const crypto::falcon::SigningKey& falcon_key() const { return *falcon_key_; }
+  const base::Bytes& falcon_public_key() const { return falcon_public_key_; }
+  // Checks a peer's TLS chain for stoq/1: it must verify (ECDSA and Falcon) up to this node's
+  // root (tls/root.pem) or a root in stoq.trusted_roots, at the node clock's time. Call after
+  // Start; the result is thread-safe, keeps its own copy of the roots and may outlive the Node
+  // (not the clock).
+  stoq::pq::PeerVerifier StoqPeerVerifier() const;
 
   // Re-issues the node's TLS certificate from the TrustChain issuing CA when less than
   // trustchain.tls_renew_before_hours remain (by the node clock) and installs it for new
@@ -69,6 +82,8 @@ class Node {
  private:
   base::Status PrepareDataDir();
   base::Status LoadOrCreateNodeKey();
+  base::Status LoadOrCreateFalconKey();
+  base::Status LoadTrustedRoots();  // stoq.trusted_roots; the own root is added later
   base::Status LoadOrCreateGenesis();
   base::Status LoadOrCreateAdminToken();
   base::Status StartTrustChain(trustchain::ca::CaParams params);
@@ -76,6 +91,8 @@ class Node {
   base::Status IssueTlsCertificate();
   base::Status StartApi();
   base::Status StartStoq();
+  stoq::ServerApplicationFactory DoqFactory();  // DNS over QUIC (node_dns.cc)
+  base::Status RegisterStoqRpc();                // stoq/1 (node_stoq.cc)
   base::Status StartDnsServer();  // binds early; answers once the service exists
   base::Status StartDnsService();
   void RenewalLoop();
@@ -87,6 +104,9 @@ class Node {
   const std::chrono::steady_clock::time_point started_;
   base::MetricsRegistry metrics_;
   std::unique_ptr<crypto::Ed25519PrivateKey> node_key_;
+  std::unique_ptr<crypto::falcon::SigningKey> falcon_key_;
+  base::Bytes falcon_public_key_;
+  std::vector<base::Bytes> trusted_roots_;  // DER; own root first once the TrustChain is up
   chain::Genesis genesis_;
   uint16_t port_ = 0;  // the API port (the real one when configured as 0)
   std::string admin_token_;

@@ -1,11 +1,15 @@
 // Node wiring of TrustChain DNS: the UDP/TCP server (bound first, so a busy port fails before
-// anything is written), the registry service on the chain, and the node's own records.
+// anything is written), the registry service on the chain, the node's own records, and the
+// answer function of DNS over QUIC.
 #include <arpa/inet.h>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "base/log.h"
 #include "net/address.h"
 #include "node/node.h"
+#include "stoq/doq.h"
 
 namespace hm::node {
 
@@ -13,6 +17,37 @@ namespace dns = trustchain::dns;
 using base::Status;
 
 namespace {
+
+// RFC 7828 edns-tcp-keepalive: RFC 9250 section 4.3.3 makes it a protocol error in DoQ.
+constexpr uint16_t kEdnsTcpKeepalive = 11;
+static_assert(stoq::kDoqMaxMessage >= dns::Authority::kMaxResponse);
+
+// A response with the query's header and question and `rcode`, written to `out`; 0 when the
+// query does not parse.
+size_t ErrorReply(base::ByteSpan query, uint8_t rcode, std::span<uint8_t> out) {
+  auto msg = dns::ParseMessage(query);
+  if (!msg.ok()) return 0;
+  dns::Message reply;
+  reply.header = msg->header;
+  reply.header.qr = true;
+  reply.header.aa = false;
+  reply.header.rcode = rcode;
+  reply.questions = msg->questions;
+  const base::Bytes b = dns::SerializeMessage(reply, out.size(), nullptr);
+  std::copy(b.begin(), b.end(), out.begin());
+  return b.size();
+}
+
+bool HasTcpKeepalive(base::ByteSpan query) {
+  // Only a query with an additional record can carry an OPT; skip the parse otherwise.
+  if (query.size() < dns::kHeaderSize || (query[10] == 0 && query[11] == 0)) return false;
+  auto msg = dns::ParseMessage(query);
+  if (!msg.ok()) return false;  // the authority answers FORMERR
+  const dns::OptRecord* opt = msg->Edns();
+  if (opt == nullptr) return false;
+  return std::any_of(opt->options.begin(), opt->options.end(),
+                     [](const dns::EdnsOption& o) { return o.code == kEdnsTcpKeepalive; });
+}
 
 base::Result<dns::ZoneConfig> ZoneFor(const std::string& zone, const std::string& node_label) {
   dns::ZoneConfig z;
@@ -65,6 +100,41 @@ Status Node::StartDnsServer() {
   if (!server.ok()) return server.status().WithContext("dns.port");
   dns_server_ = std::move(server).value();
   return Status::Ok();
+}
+
+// DNS over QUIC answers on the QUIC thread: Authority::Answer takes no lock. Names outside the
+// zones get REFUSED even with forwarding on (the forwarder is the UDP/TCP server's), and a query
+// before the zones are loaded gets SERVFAIL (RFC 9250 section 4.3.2 prefers a DNS error to a
+// stream reset); what the authority drops (not a query) resets the stream.
+stoq::ServerApplicationFactory Node::DoqFactory() {
+  return stoq::DoqServerFactory([this](base::ByteSpan query, std::span<uint8_t> out) {
+    stoq::DoqAnswer a;
+    if (HasTcpKeepalive(query)) {
+      a.action = stoq::DoqAnswer::Action::kReject;
+      a.reason = "the query carries edns-tcp-keepalive, which DoQ forbids";
+      return a;
+    }
+    const dns::DnsService* service = dns_ready_.load(std::memory_order_acquire);
+    if (service == nullptr) {
+      a.size = ErrorReply(query, dns::rcode::kServFail, out);
+      if (a.size > 0) a.action = stoq::DoqAnswer::Action::kReply;
+      return a;
+    }
+    const dns::AnswerResult r = service->authority().Answer(query, dns::Transport::kStream, out);
+    switch (r.action) {
+      case dns::AnswerResult::Action::kReply:
+        a.action = stoq::DoqAnswer::Action::kReply;
+        a.size = r.size;
+        break;
+      case dns::AnswerResult::Action::kForward:
+        a.size = ErrorReply(query, dns::rcode::kRefused, out);
+        if (a.size > 0) a.action = stoq::DoqAnswer::Action::kReply;
+        break;
+      case dns::AnswerResult::Action::kDrop:
+        break;
+    }
+    return a;
+  });
 }
 
 Status Node::StartDnsService() {

@@ -76,6 +76,9 @@ base::Status NodeOptions::Validate() const {
     return base::InvalidArgument(
         "stoq.retry: must be \"under_load\", \"always\" or \"never\", not \"" + stoq.retry + "\"");
   }
+  for (const auto& path : stoq.trusted_roots) {
+    if (path.empty()) return base::InvalidArgument("stoq.trusted_roots: empty path");
+  }
   return sequencer.Validate();
 }
 

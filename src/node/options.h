@@ -68,6 +68,9 @@ struct StoqNodeOptions {
   std::string retry = "under_load";  // "under_load" | "always" | "never"
   int retry_threshold = 256;         // handshakes in progress that count as load
   int socket_buffer_bytes = 8 << 20;
+  // PEM files with more TrustChain roots whose nodes may connect over stoq/1, e.g. other dev
+  // nodes' tls/root.pem (the node's own root is always trusted). Relative paths: under data_dir.
+  std::vector<std::string> trusted_roots;
 };
 
 struct NodeOptions {

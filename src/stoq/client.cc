@@ -166,13 +166,15 @@ base::Status Client::RunUntil(const std::function<bool()>& done,
                               std::chrono::microseconds timeout) {
   if (!failure_.ok()) return failure_;
   const Timestamp deadline = MonotonicNow() + static_cast<Timestamp>(timeout.count()) * 1000;
-  while (!done()) {
+  for (;;) {
+    // Sending can finish the job (a key update, say): look before sleeping in Step.
+    HM_TRY(Flush());
+    if (done()) return base::Status::Ok();
     if (MonotonicNow() >= deadline) {
       return base::DeadlineExceeded(fmt::format("no result within {} ms", timeout.count() / 1000));
     }
     HM_TRY(Step(deadline));
   }
-  return Flush();
 }
 
 void Client::Close(uint64_t app_error_code) {
@@ -181,3 +183,4 @@ void Client::Close(uint64_t app_error_code) {
 }
 
 }  // namespace hm::stoq
+

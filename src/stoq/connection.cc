@@ -287,6 +287,9 @@ base::Status Connection::Init(const TlsCredentials& cred, const std::string& ser
                                 &params, nullptr, this);
   }
   if (rv != 0) return LibError(rv, "creating the QUIC connection");
+  if (options_.keep_alive_ms > 0) {
+    ngtcp2_conn_set_keep_alive_timeout(conn_, options_.keep_alive_ms * kMillisecond);
+  }
   if (server_) {
     HM_ASSIGN_OR_RETURN(tls_, NewServerSession(cred, alpns));
   } else {
@@ -567,3 +570,4 @@ void Connection::InstallSecretMixer(SecretMixer mixer, uint32_t from_generation)
 
 
 }  // namespace hm::stoq
+

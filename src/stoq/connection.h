@@ -104,6 +104,9 @@ struct ConnectionOptions {
   uint64_t max_streams_uni = 8;
   size_t max_tx_udp_payload = 1452;  // what we send before PMTUD raises it
   size_t max_gso_segments = 64;
+  // Sends a PING after this much silence so that an idle connection outlives the peer's idle
+  // timeout (0: off). For clients that hold connections open (e.g. the load generator).
+  uint64_t keep_alive_ms = 0;
 };
 
 // Endpoint services a server connection needs: connection-ID registration and reset tokens.
@@ -200,6 +203,10 @@ class Connection {
   ngtcp2_conn* raw() const { return conn_; }
   uint64_t id() const { return id_; }
   void set_id(uint64_t id) { id_ = id; }
+  // Client only (servers pass theirs in ServerParams): where the connection IDs ngtcp2 issues
+  // after the handshake are reported, so that an owner of many connections can route by them.
+  // Set before the first Read or Write.
+  void set_connection_id_registry(ConnectionIdRegistry* registry) { registry_ = registry; }
   // The client's first destination ID, routed to us until it learns our own (server only).
   const std::string& initial_dcid_key() const { return initial_dcid_key_; }
   void set_initial_dcid_key(std::string key) { initial_dcid_key_ = std::move(key); }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "base/check.h"
 #include "base/log.h"
 #include "crypto/secure_random.h"
 #include "net/address.h"
@@ -209,6 +210,11 @@ void StoqServer::ReadDatagrams(Timestamp now) {
   }
 }
 
+void StoqServer::AddStatsPublisher(std::function<void(base::MetricsRegistry&)> publish) {
+  HM_CHECK(!started_);
+  publishers_.push_back(std::move(publish));
+}
+
 void StoqServer::PublishStats() {
   std::lock_guard lock(mu_);
   stats_ = endpoint_->stats();
@@ -228,6 +234,7 @@ void StoqServer::PublishStats() {
                       {{"event", event}})
         .Set(static_cast<double>(value));
   }
+  for (const auto& publish : publishers_) publish(metrics_);
 }
 
 void StoqServer::Run() {

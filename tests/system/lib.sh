@@ -27,7 +27,7 @@ start_node() {
   ${NODE_WRAP:-} "$HMD" --dev --data-dir "$dir" --port 0 --dns-port 0 "$@" >"$TEST_TMP/node.log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 300); do
-    if grep -q 'listening on' "$TEST_TMP/node.log"; then break; fi
+    if grep -q 'listening on https://' "$TEST_TMP/node.log"; then break; fi
     kill -0 "$NODE_PID" 2>/dev/null || fail "hypermeshd exited during start-up"
     sleep 0.1
   done

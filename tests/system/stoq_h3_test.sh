@@ -90,7 +90,7 @@ head -c 5000000 /dev/urandom >"$G/www/blob"
 GPORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::1",0)); print(s.getsockname()[1])')
 gtlsserver -q -d "$G/www" ::1 "$GPORT" "$G/leaf.key" "$G/leaf.pem" >"$G/server.log" 2>&1 &
 GPID=$!
-trap 'kill $GPID 2>/dev/null; cleanup' EXIT
+trap 'kill $GPID 2>/dev/null || true; cleanup' EXIT
 fetched=""
 for _ in $(seq 50); do  # until the server is listening
   if "$HM" get --h3 --cacert "$G/ca.pem" --timeout 2 -o "$G/blob.out" "https://[::1]:$GPORT/blob" 2>"$G/get.err"; then

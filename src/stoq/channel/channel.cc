@@ -179,3 +179,4 @@ base::Status ChannelBase::OnDeadline(Timestamp now) {
 }
 
 }  // namespace hm::stoq::channel
+
