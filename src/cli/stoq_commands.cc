@@ -310,10 +310,9 @@ base::Result<stoq::channel::RpcClientOptions> StoqClientOptions(const std::strin
   o.transport.credentials = std::move(tls);
   o.channel = std::make_shared<stoq::channel::ChannelConfig>(stoq::channel::ChannelConfig{
       std::move(signing).value(),
-      [roots = std::move(roots).value()](const std::vector<base::Bytes>& chain)
-          -> base::Result<base::Bytes> {
-        HM_ASSIGN_OR_RETURN(auto peer, trustchain::ca::VerifyPeerChain(
-                                           chain, roots, std::chrono::system_clock::now()));
+      [cache = std::make_shared<trustchain::ca::PeerChainCache>(std::move(roots).value())](
+          const std::vector<base::Bytes>& chain) -> base::Result<base::Bytes> {
+        HM_ASSIGN_OR_RETURN(auto peer, cache->Verify(chain, std::chrono::system_clock::now()));
         return std::move(peer.falcon_public_key);
       }});
   return o;

@@ -301,10 +301,11 @@ Status Node::LoadTrustedRoots() {
 }
 
 stoq::pq::PeerVerifier Node::StoqPeerVerifier() const {
-  auto roots = std::make_shared<const std::vector<base::Bytes>>(trusted_roots_);
+  // Peers reconnect with the same chains: verified ones are remembered (PeerChainCache).
+  auto cache = std::make_shared<trustchain::ca::PeerChainCache>(trusted_roots_);
   const base::Clock* clock = &clock_;
-  return [roots, clock](const std::vector<base::Bytes>& chain) -> base::Result<base::Bytes> {
-    HM_ASSIGN_OR_RETURN(auto peer, trustchain::ca::VerifyPeerChain(chain, *roots, clock->Now()));
+  return [cache, clock](const std::vector<base::Bytes>& chain) -> base::Result<base::Bytes> {
+    HM_ASSIGN_OR_RETURN(auto peer, cache->Verify(chain, clock->Now()));
     return std::move(peer.falcon_public_key);
   };
 }

@@ -6,6 +6,9 @@
 #pragma once
 
 #include <chrono>
+#include <list>
+#include <map>
+#include <mutex>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -57,5 +60,35 @@ struct PeerIdentity {
 base::Result<PeerIdentity> VerifyPeerChain(const std::vector<base::Bytes>& chain_der,
                                            const std::vector<base::Bytes>& trusted_roots_der,
                                            std::chrono::system_clock::time_point now);
+
+// Remembers chains VerifyPeerChain accepted, so that a peer that reconnects (nodes do, all the
+// time) is not parsed and re-verified: OpenSSL decoding and four signature checks cost
+// milliseconds per handshake. An entry serves only while `now` is before the leaf's not_after
+// and within `max_age` of its verification (which also bounds how long a replaced trust
+// anchor or a revoked certificate could still be accepted); refusals are never cached. One
+// cache belongs to one set of trusted roots.
+// Thread-safety: Verify may be called from any number of threads.
+class PeerChainCache {
+ public:
+  explicit PeerChainCache(std::vector<base::Bytes> trusted_roots_der, size_t capacity = 4096,
+                          std::chrono::seconds max_age = std::chrono::minutes(10));
+  base::Result<PeerIdentity> Verify(const std::vector<base::Bytes>& chain_der,
+                                    std::chrono::system_clock::time_point now);
+  size_t hits() const;
+
+ private:
+  struct Entry {
+    PeerIdentity identity;
+    std::chrono::system_clock::time_point verified_at;
+    std::list<std::string>::iterator lru;
+  };
+  const std::vector<base::Bytes> roots_;
+  const size_t capacity_;
+  const std::chrono::seconds max_age_;
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> entries_;  // by SHA-256 of the length-prefixed chain
+  std::list<std::string> lru_;            // most recently used first
+  size_t hits_ = 0;
+};
 
 }  // namespace hm::trustchain::ca

@@ -125,6 +125,30 @@ TEST(PeerChainTest, TamperedLeafIsRefused) {
   ExpectDenied(VerifyPeerChain(Chain(leaf), Roots(), kT0 + hours(1)), "ECDSA signature");
 }
 
+TEST(PeerChainCacheTest, RemembersAcceptedChainsUntilExpiryOrMaxAge) {
+  const base::Bytes leaf = HybridLeaf();
+  PeerChainCache cache(Roots(), 8, std::chrono::minutes(10));
+  ASSERT_TRUE(cache.Verify(Chain(leaf), kT0 + hours(1)).ok());
+  auto again = cache.Verify(Chain(leaf), kT0 + hours(1) + std::chrono::minutes(5));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_FALSE(again->falcon_public_key.empty());
+  // Past max_age: verified afresh (still good), not a hit.
+  ASSERT_TRUE(cache.Verify(Chain(leaf), kT0 + hours(2)).ok());
+  EXPECT_EQ(cache.hits(), 1u);
+  // Past the leaf's not_after: refused even though it was cached a minute earlier.
+  ASSERT_TRUE(cache.Verify(Chain(leaf), kT0 + hours(24) - std::chrono::minutes(1)).ok());
+  ExpectDenied(cache.Verify(Chain(leaf), kT0 + hours(25)), "expired");
+  // Refusals are not remembered as acceptances.
+  base::Bytes tampered = leaf;
+  const std::string_view needle = "node7";
+  auto it = std::search(tampered.begin(), tampered.end(), needle.begin(), needle.end());
+  ASSERT_NE(it, tampered.end());
+  *it ^= 0x01;
+  ExpectDenied(cache.Verify(Chain(tampered), kT0 + hours(1)), "ECDSA signature");
+  ExpectDenied(cache.Verify(Chain(tampered), kT0 + hours(1)), "ECDSA signature");
+}
+
 TEST(PeerChainTest, CertificatesOutsideTheirValidityAreRefused) {
   const base::Bytes leaf = HybridLeaf();
   ExpectDenied(VerifyPeerChain(Chain(leaf), Roots(), kT0 + hours(25)),
