@@ -5,6 +5,7 @@
 namespace hm::crypto::mlkem::internal {
 
 void Wipe(void* p, size_t n) {
+  if (n == 0) return;  // an empty vector's data() may be null, which memset must not get
   std::memset(p, 0, n);
   // The asm "reads" all memory through p, so the stores above are not dead and stay in place.
   __asm__ __volatile__("" : : "r"(p) : "memory");
