@@ -1,7 +1,6 @@
 #include "cli/stoq_commands.h"
 
 #include <fmt/format.h>
-#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <chrono>
@@ -111,19 +110,6 @@ struct BenchOptions {
   int server_pid = 0;      // for the idle run: read the server's RSS (same machine)
 };
 
-// Resident set size of process `pid` from /proc (0 if unreadable).
-uint64_t RssOf(int pid) {
-  std::FILE* f = std::fopen(fmt::format("/proc/{}/status", pid).c_str(), "r");
-  if (f == nullptr) return 0;
-  char line[256];
-  uint64_t kb = 0;
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    if (std::sscanf(line, "VmRSS: %llu kB", reinterpret_cast<unsigned long long*>(&kb)) == 1) break;
-  }
-  std::fclose(f);
-  return kb * 1024;
-}
-
 base::Result<stoq::channel::SwarmOptions> SwarmFrom(const BenchOptions& o, bool stoq1) {
   HM_ASSIGN_OR_RETURN(auto rpc, StoqClientOptions(o.target, o.identity));
   stoq::channel::SwarmOptions so;
@@ -165,10 +151,10 @@ int RunIdle(const BenchOptions& o) {
   so->connections = o.idle;
   so->hold = std::chrono::milliseconds(static_cast<int64_t>(o.hold_s * 1000));
   so->connection.keep_alive_ms = 10'000;
-  const uint64_t server_before = o.server_pid > 0 ? RssOf(o.server_pid) : 0;
+  const uint64_t server_before = o.server_pid > 0 ? stoq::channel::ProcessRssBytes(o.server_pid) : 0;
   uint64_t server_up = 0;
   auto r = stoq::channel::RunIdleBench(*so, [&](const stoq::channel::SwarmReport&) {
-    if (o.server_pid > 0) server_up = RssOf(o.server_pid);
+    if (o.server_pid > 0) server_up = stoq::channel::ProcessRssBytes(o.server_pid);
   });
   if (!r.ok()) return Failed("bench", r.status());
   const double n = static_cast<double>(std::max<uint64_t>(1, r->counters.ready));
@@ -293,14 +279,7 @@ base::Result<stoq::channel::RpcClientOptions> StoqClientOptions(const std::strin
   HM_ASSIGN_OR_RETURN(auto roots_pem, crypto::ReadFile(roots_file));
   auto roots = trustchain::ca::ReadPemCertificates(base::AsString(roots_pem));
   if (!roots.ok()) return roots.status().WithContext(roots_file);
-  HM_ASSIGN_OR_RETURN(auto falcon_pem, crypto::ReadSecretFile(falcon));
-  auto secret = crypto::hybrid::SecretKeyFromPem(crypto::hybrid::Algorithm::kFalcon1024,
-                                                 base::AsString(falcon_pem));
-  OPENSSL_cleanse(falcon_pem.data(), falcon_pem.size());
-  if (!secret.ok()) return secret.status().WithContext(falcon);
-  auto signing = crypto::falcon::SigningKey::Load(crypto::falcon::Variant::kFalcon1024, *secret);
-  OPENSSL_cleanse(secret->data(), secret->size());
-  if (!signing.ok()) return signing.status().WithContext(falcon);
+  HM_ASSIGN_OR_RETURN(auto falcon_key, crypto::hybrid::LoadFalcon1024KeyFile(falcon));
   HM_ASSIGN_OR_RETURN(auto tls, stoq::TlsCredentials::ForClient(roots_file, cert, key));
 
   stoq::channel::RpcClientOptions o;
@@ -309,7 +288,7 @@ base::Result<stoq::channel::RpcClientOptions> StoqClientOptions(const std::strin
   o.transport.server_name = identity.server_name;
   o.transport.credentials = std::move(tls);
   o.channel = std::make_shared<stoq::channel::ChannelConfig>(stoq::channel::ChannelConfig{
-      std::move(signing).value(),
+      std::move(falcon_key.signing),
       [cache = std::make_shared<trustchain::ca::PeerChainCache>(std::move(roots).value())](
           const std::vector<base::Bytes>& chain) -> base::Result<base::Bytes> {
         HM_ASSIGN_OR_RETURN(auto peer, cache->Verify(chain, std::chrono::system_clock::now()));

@@ -250,36 +250,22 @@ Status Node::LoadOrCreateNodeKey() {
 
 Status Node::LoadOrCreateFalconKey() {
   const std::string& path = layout_.node_falcon_key;
-  base::Bytes secret;
-  // Secret material is wiped on every path out of here.
-  struct Wipe {
-    base::Bytes& b;
-    ~Wipe() { OPENSSL_cleanse(b.data(), b.size()); }
-  } wipe_secret{secret};
-  if (Exists(path)) {
-    HM_ASSIGN_OR_RETURN(auto pem, crypto::ReadSecretFile(path));
-    Wipe wipe_pem{pem};
-    auto sk = crypto::hybrid::SecretKeyFromPem(crypto::hybrid::Algorithm::kFalcon1024,
-                                               base::AsString(pem));
-    if (!sk.ok()) return sk.status().WithContext(path);
-    secret = std::move(sk).value();
-  } else {
+  if (!Exists(path)) {
     crypto::SecureRandom random;
     HM_ASSIGN_OR_RETURN(auto pair, crypto::falcon::KeyGen(kFalcon, random));
-    secret = std::move(pair.secret_key);
-    auto pem = crypto::hybrid::SecretKeyToPem(crypto::hybrid::Algorithm::kFalcon1024, secret);
+    auto pem = crypto::hybrid::SecretKeyToPem(crypto::hybrid::Algorithm::kFalcon1024,
+                                              pair.secret_key);
+    OPENSSL_cleanse(pair.secret_key.data(), pair.secret_key.size());
     if (!pem.ok()) return pem.status().WithContext(path);
     const Status written = crypto::WriteSecretFile(path, base::AsBytes(*pem));
     OPENSSL_cleanse(pem->data(), pem->size());
     HM_TRY(written);
     HM_LOG_INFO("node", "created node Falcon-1024 key {}", path);
   }
-  auto key = crypto::falcon::SigningKey::Load(kFalcon, secret);
-  if (!key.ok()) return key.status().WithContext(path);
-  auto pk = crypto::falcon::PublicKeyFromSecretKey(kFalcon, secret);
-  if (!pk.ok()) return pk.status().WithContext(path);
-  falcon_key_ = std::make_unique<crypto::falcon::SigningKey>(std::move(key).value());
-  falcon_public_key_ = std::move(pk).value();
+  // Read back also after creating it: the key in use is the one on disk.
+  HM_ASSIGN_OR_RETURN(auto key, crypto::hybrid::LoadFalcon1024KeyFile(path));
+  falcon_key_ = std::make_unique<crypto::falcon::SigningKey>(std::move(key.signing));
+  falcon_public_key_ = std::move(key.public_key);
   return Status::Ok();
 }
 

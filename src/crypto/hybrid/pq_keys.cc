@@ -10,6 +10,7 @@
 #include "crypto/ecdsa.h"
 #include "crypto/hybrid/der.h"
 #include "crypto/hybrid/ecdsa_scalar.h"
+#include "crypto/key_file.h"
 #include "crypto/hybrid/hybrid_kem.h"
 #include "crypto/hybrid/hybrid_sig.h"
 #include "crypto/hybrid/pem.h"
@@ -427,6 +428,20 @@ base::Result<base::Bytes> SecretKeyFromPem(Algorithm expected, std::string_view 
   auto raw = SecretKeyFromPkcs8Der(expected, der);
   Wipe(der);
   return raw;
+}
+
+base::Result<Falcon1024KeyFile> LoadFalcon1024KeyFile(const std::string& path) {
+  HM_ASSIGN_OR_RETURN(base::Bytes pem, ReadSecretFile(path));
+  auto secret = SecretKeyFromPem(Algorithm::kFalcon1024, base::AsString(pem));
+  OPENSSL_cleanse(pem.data(), pem.size());
+  if (!secret.ok()) return secret.status().WithContext(path);
+  constexpr auto kVariant = falcon::Variant::kFalcon1024;
+  auto signing = falcon::SigningKey::Load(kVariant, *secret);
+  auto public_key = falcon::PublicKeyFromSecretKey(kVariant, *secret);
+  OPENSSL_cleanse(secret->data(), secret->size());
+  if (!signing.ok()) return signing.status().WithContext(path);
+  if (!public_key.ok()) return public_key.status().WithContext(path);
+  return Falcon1024KeyFile{std::move(signing).value(), std::move(public_key).value()};
 }
 
 }  // namespace hm::crypto::hybrid

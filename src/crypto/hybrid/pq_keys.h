@@ -101,4 +101,12 @@ base::Result<std::string> SecretKeyToPem(Algorithm a, base::ByteSpan raw_secret)
 base::Result<std::string> MlKemSeedToPem(Algorithm a, base::ByteSpan seed);
 base::Result<base::Bytes> SecretKeyFromPem(Algorithm expected, std::string_view pem);
 
+// A Falcon-1024 signing key read from a PKCS#8 PEM secret-key file (crypto::ReadSecretFile: mode
+// checked), with its public key. Every copy of the secret is wiped. Errors name the path.
+struct Falcon1024KeyFile {
+  falcon::SigningKey signing;
+  base::Bytes public_key;
+};
+base::Result<Falcon1024KeyFile> LoadFalcon1024KeyFile(const std::string& path);
+
 }  // namespace hm::crypto::hybrid

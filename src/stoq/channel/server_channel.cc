@@ -103,9 +103,8 @@ void ServerChannel::Answer(int64_t stream_id, Call& call, base::Bytes frame) {
   }
   if (call.deadline != kNever) deadlines_.erase({call.deadline, stream_id});
   call.answered = true;
-  auto decoded = rpc::DecodeResponseFrame(frame, dispatcher_->max_frame_bytes());
   config_->stats->calls.fetch_add(1, std::memory_order_relaxed);
-  if (!decoded.ok() || decoded->code != rpc::RpcCode::kOk) {
+  if (rpc::PeekResponseCode(frame) != rpc::RpcCode::kOk) {
     config_->stats->call_errors.fetch_add(1, std::memory_order_relaxed);
   }
   out_.Queue(stream_id, std::move(frame), true);

@@ -351,8 +351,9 @@ void ClientSwarm::CloseAll() {
   next_slot_ = slots_.size();  // queued ones will not start
 }
 
-uint64_t ProcessRssBytes() {
-  std::ifstream statm("/proc/self/statm");
+uint64_t ProcessRssBytes(int pid) {
+  std::ifstream statm(pid == 0 ? std::string("/proc/self/statm")
+                               : "/proc/" + std::to_string(pid) + "/statm");
   uint64_t size = 0, resident = 0;
   if (!(statm >> size >> resident)) return 0;
   return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));

@@ -203,7 +203,7 @@ base::Result<SwarmReport> RunHandshakeBench(const SwarmOptions& options);
 base::Result<SwarmReport> RunIdleBench(const SwarmOptions& options,
                                        const std::function<void(const SwarmReport&)>& all_up);
 
-// This process's resident set size in bytes (0 if /proc is unreadable).
-uint64_t ProcessRssBytes();
+// The resident set size in bytes of process `pid` (0: this process), 0 if /proc is unreadable.
+uint64_t ProcessRssBytes(int pid = 0);
 
 }  // namespace hm::stoq::channel

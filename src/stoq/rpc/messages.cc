@@ -212,6 +212,15 @@ Result<Response> DecodeResponseFrame(ByteSpan frame, size_t max_frame_bytes) {
   return DecodeResponse(body);
 }
 
+std::optional<RpcCode> PeekResponseCode(ByteSpan frame) {
+  if (frame.size() < kFrameHeaderBytes) return std::nullopt;
+  codec::Reader r(frame.subspan(kFrameHeaderBytes));
+  if (!r.Header(kTagResponse).ok()) return std::nullopt;
+  auto code = r.U16();
+  if (!code.ok() || !IsValidRpcCode(*code)) return std::nullopt;
+  return static_cast<RpcCode>(*code);
+}
+
 Response ErrorResponse(const Status& status) {
   RpcCode code = RpcCode::kInternal;
   bool same_name = false;

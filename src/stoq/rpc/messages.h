@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -86,6 +87,9 @@ base::Result<Bytes> EncodeResponseFrame(const Response& response,
 base::Result<Response> DecodeResponseFrame(ByteSpan frame,
                                            size_t max_frame_bytes = kDefaultMaxFrameBytes);
 
+// The response code of a frame EncodeResponseFrame produced, read without decoding (or copying)
+// the rest; nullopt if the frame does not start like a Response. For counting outcomes.
+std::optional<RpcCode> PeekResponseCode(ByteSpan frame);
 // Local Status -> Response (codes per the spec table; a code whose name differs keeps the original
 // as "CODE: message"; the message is cut to 1024 bytes at a UTF-8 boundary). OK -> code 0.
 Response ErrorResponse(const base::Status& status);

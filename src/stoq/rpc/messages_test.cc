@@ -211,3 +211,21 @@ TEST(RpcMessagesTest, ValidateMaxFrameBytes) {
 
 }  // namespace
 }  // namespace hm::stoq::rpc
+
+namespace hm::stoq::rpc {
+namespace {
+
+TEST(RpcPeekResponseCode, ReadsTheCodeOfAnEncodedFrameOnly) {
+  auto ok = EncodeResponseFrame(Response::Ok(Bytes(1000, 7)));
+  auto not_found = EncodeResponseFrame({RpcCode::kNotFound, "no", {}});
+  ASSERT_TRUE(ok.ok() && not_found.ok());
+  EXPECT_EQ(PeekResponseCode(*ok), RpcCode::kOk);
+  EXPECT_EQ(PeekResponseCode(*not_found), RpcCode::kNotFound);
+  auto request = EncodeRequestFrame({"stoq.ping", 0, {}});
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(PeekResponseCode(*request), std::nullopt);
+  EXPECT_EQ(PeekResponseCode(Bytes{0, 0}), std::nullopt);
+}
+
+}  // namespace
+}  // namespace hm::stoq::rpc

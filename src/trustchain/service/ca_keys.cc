@@ -31,15 +31,9 @@ base::Result<KeyPair> LoadPair(const std::string& ecdsa_path, const std::string&
   HM_ASSIGN_OR_RETURN(base::Bytes ecdsa_pem, crypto::ReadSecretFile(ecdsa_path));
   auto ecdsa = crypto::EcdsaP256PrivateKey::FromPkcs8Pem(base::AsString(ecdsa_pem));
   if (!ecdsa.ok()) return ecdsa.status().WithContext(ecdsa_path);
-  HM_ASSIGN_OR_RETURN(base::Bytes falcon_pem, crypto::ReadSecretFile(falcon_path));
-  auto sk = crypto::hybrid::SecretKeyFromPem(crypto::hybrid::Algorithm::kFalcon1024,
-                                             base::AsString(falcon_pem));
-  if (!sk.ok()) return sk.status().WithContext(falcon_path);
-  auto signing = falcon::SigningKey::Load(kFalcon, *sk);
-  if (!signing.ok()) return signing.status().WithContext(falcon_path);
-  auto pk = falcon::PublicKeyFromSecretKey(kFalcon, *sk);
-  if (!pk.ok()) return pk.status().WithContext(falcon_path);
-  return KeyPair{std::move(*ecdsa), ca::FalconKey{std::move(*signing), std::move(*pk)}};
+  HM_ASSIGN_OR_RETURN(auto falcon, crypto::hybrid::LoadFalcon1024KeyFile(falcon_path));
+  return KeyPair{std::move(*ecdsa),
+                 ca::FalconKey{std::move(falcon.signing), std::move(falcon.public_key)}};
 }
 
 base::Result<KeyPair> CreatePair(const std::string& ecdsa_path, const std::string& falcon_path,
