@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/ascii.h"
+#include "base/check.h"
 
 namespace hm::api {
 namespace {
@@ -50,7 +51,6 @@ bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) con
   }
   return a.size() < b.size();
 }
-
 
 std::string_view Request::Header(std::string_view name) const {
   auto it = headers.find(name);
@@ -129,6 +129,39 @@ Response Response::Text(int status, std::string body, std::string content_type) 
 Response& Response::AddHeader(std::string name, std::string value) {
   headers.emplace_back(std::move(name), std::move(value));
   return *this;
+}
+
+std::string Response::TakeBody() {
+  if (!source) return std::exchange(body, std::string());
+  BodyCursor cursor(*this);
+  std::string out;
+  out.reserve(cursor.size());
+  while (!cursor.done()) {
+    const std::span<const uint8_t> piece = cursor.Next();
+    out.append(reinterpret_cast<const char*>(piece.data()), piece.size());
+  }
+  return out;
+}
+
+BodyCursor::BodyCursor(Response& response)
+    : held_(response.source ? std::string() : std::exchange(response.body, std::string())),
+      source_(std::exchange(response.source, std::nullopt)),
+      size_(source_ ? source_->size : held_.size()) {}
+
+std::span<const uint8_t> BodyCursor::Next(size_t max) {
+  const uint64_t left = size_ - offset_;
+  std::span<const uint8_t> piece;
+  if (source_) {
+    if (left > 0) piece = source_->read(offset_);
+  } else {
+    piece = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(held_.data()) + offset_,
+                                     static_cast<size_t>(left));
+  }
+  // A source returning nothing would stall the stream (more than is left is cut below).
+  HM_CHECK_MSG(left == 0 || !piece.empty(), "BodySource::read returned an empty piece");
+  piece = piece.first(static_cast<size_t>(std::min<uint64_t>({piece.size(), left, max})));
+  offset_ += piece.size();
+  return piece;
 }
 
 std::string_view Response::Header(std::string_view name) const {

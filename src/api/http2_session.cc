@@ -6,8 +6,8 @@
 #include <charconv>
 #include <cstring>
 
-#include "base/ascii.h"
 #include "api/errors.h"
+#include "base/ascii.h"
 #include "base/log.h"
 
 namespace hm::api::internal {
@@ -47,8 +47,7 @@ struct Http2Session::StreamState {
   bool request_ended = false;  // END_STREAM received
   RouteMatch match;
   uint64_t body_limit = 0;
-  std::string response_body;
-  size_t response_sent = 0;
+  BodyCursor response_body;
   uint64_t discarded = 0;  // request body bytes received after an early answer
 };
 
@@ -303,10 +302,13 @@ ssize_t Http2Session::ReadResponseBody(int32_t stream_id, uint8_t* buf, size_t l
                                        uint32_t* flags) {
   StreamState* s = Find(stream_id);
   if (s == nullptr) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  const size_t n = std::min(length, s->response_body.size() - s->response_sent);
-  std::memcpy(buf, s->response_body.data() + s->response_sent, n);
-  s->response_sent += n;
-  if (s->response_sent == s->response_body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+  size_t n = 0;
+  while (n < length && !s->response_body.done()) {
+    const std::span<const uint8_t> piece = s->response_body.Next(length - n);
+    std::memcpy(buf + n, piece.data(), piece.size());
+    n += piece.size();
+  }
+  if (s->response_body.done()) *flags |= NGHTTP2_DATA_FLAG_EOF;
   return static_cast<ssize_t>(n);
 }
 
@@ -370,9 +372,8 @@ void Http2Session::Respond(StreamState& s, Response response) {
     nva.push_back({Bytes(name), Bytes(value), name.size(), value.size(), NGHTTP2_NV_FLAG_NONE});
   }
   // HEAD: the same headers as GET, including the length, but no body.
-  const bool send_body = !no_content && s.method != "HEAD" && !response.body.empty();
-  s.response_body = send_body ? std::move(response.body) : std::string();
-  s.response_sent = 0;
+  const bool send_body = !no_content && s.method != "HEAD" && response.BodySize() > 0;
+  s.response_body = send_body ? BodyCursor(response) : BodyCursor();
   nghttp2_data_provider provider{};
   provider.read_callback = &Callbacks::ReadBody;
   const int rv = nghttp2_submit_response(session_, s.id, nva.data(), nva.size(),

@@ -187,6 +187,26 @@ class Http2Test : public ::testing::Test {
                         "POST", "/small", [](const Request&) { return Response::Text(200, "ok"); },
                         RouteOptions{.max_body_bytes = 16})
                     .ok());
+    // 1 MB of a 10-byte pattern from a BodySource in 333-byte pieces.
+    ASSERT_TRUE(router_
+                    .Add("GET", "/sourced",
+                         [](const Request&) {
+                           static const std::string kBlock = [] {
+                             std::string b;
+                             for (int i = 0; i < 100; ++i) b += "0123456789";
+                             return b;
+                           }();
+                           Response r = Response::Text(200, "", "text/plain");
+                           r.source = BodySource{
+                               1'000'000, [](uint64_t offset) {
+                                 const size_t start = offset % 10;
+                                 return std::span<const uint8_t>(
+                                     reinterpret_cast<const uint8_t*>(kBlock.data() + start),
+                                     std::min<uint64_t>(333, 1'000'000 - offset));
+                               }};
+                           return r;
+                         })
+                    .ok());
     // Answers 200 only when three requests are inside it at once.
     ASSERT_TRUE(router_
                     .Add("GET", "/together",
@@ -286,6 +306,20 @@ TEST_F(Http2Test, CurlGetAndPostNegotiateHttp2) {
   const std::string dumped(buf, std::fread(buf, 1, sizeof(buf), f));
   std::fclose(f);
   EXPECT_NE(dumped.find("x-echo: yes"), std::string::npos) << dumped;
+}
+
+TEST_F(Http2Test, SourcedBodyOverHttp2AndHttp11) {
+  std::string want;
+  for (int i = 0; i < 100'000; ++i) want += "0123456789";
+  for (const std::string version : {"--http2", "--http1.1"}) {
+    auto r = Curl(version + " -w '\\n%{http_code} %{size_download}' " + Url("/sourced"));
+    ASSERT_EQ(r.exit_code, 0) << version << ": " << r.out.substr(0, 200);
+    auto [body, trailer] = BodyAndTrailer(r.out);
+    EXPECT_EQ(trailer, "200 1000000") << version;
+    EXPECT_TRUE(body == want) << version;
+  }
+  auto head = Curl("--http2 -I " + Url("/sourced"));
+  EXPECT_NE(head.out.find("content-length: 1000000"), std::string::npos) << head.out;
 }
 
 TEST_F(Http2Test, HeadHasLengthButNoBody) {

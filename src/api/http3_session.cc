@@ -68,17 +68,18 @@ struct Http3Callbacks {
     return 0;
   }
 
-
-  static nghttp3_ssize ReadBody(nghttp3_conn*, int64_t stream_id, nghttp3_vec* vec, size_t,
+  static nghttp3_ssize ReadBody(nghttp3_conn*, int64_t stream_id, nghttp3_vec* vec, size_t veccnt,
                                 uint32_t* flags, void* ud, void*) {
     Http3Session::Stream* s = Self(ud)->Find(stream_id);
     if (s == nullptr) return NGHTTP3_ERR_CALLBACK_FAILURE;
-    *flags |= NGHTTP3_DATA_FLAG_EOF;
-    if (s->body_sent) return 0;
-    s->body_sent = true;
-    vec[0].base = reinterpret_cast<uint8_t*>(s->response_body.data());
-    vec[0].len = s->response_body.size();
-    return 1;
+    size_t n = 0;
+    for (; n < veccnt && !s->response_body.done(); ++n) {
+      const std::span<const uint8_t> piece = s->response_body.Next();
+      vec[n].base = const_cast<uint8_t*>(piece.data());  // nghttp3 only reads through it
+      vec[n].len = piece.size();
+    }
+    if (s->response_body.done()) *flags |= NGHTTP3_DATA_FLAG_EOF;
+    return static_cast<nghttp3_ssize>(n);
   }
 };
 
@@ -211,8 +212,8 @@ void Http3Session::Respond(Stream& s, Response response) {
   std::vector<nghttp3_nv> nva;
   nva.reserve(fields.size());
   for (auto& [name, value] : fields) nva.push_back(Nv(name, value));
-  const bool send_body = !no_content && s.method != "HEAD" && !response.body.empty();
-  s.response_body = send_body ? std::move(response.body) : std::string();
+  const bool send_body = !no_content && s.method != "HEAD" && response.BodySize() > 0;
+  s.response_body = send_body ? BodyCursor(response) : BodyCursor();
   nghttp3_data_reader reader{Http3Callbacks::ReadBody};
   int rv = nghttp3_conn_submit_response(h3_, s.id, nva.data(), nva.size(),
                                         send_body ? &reader : nullptr);

@@ -37,13 +37,12 @@ class Http3Session final : public Http3Application {
     std::string method, target, authority, scheme;
     size_t header_bytes = 0;
     bool headers_too_large = false;
-    bool routed = false;       // headers complete and a route looked up
-    bool answered = false;     // a response was submitted
-    bool handling = false;     // a handler is running
+    bool routed = false;    // headers complete and a route looked up
+    bool answered = false;  // a response was submitted
+    bool handling = false;  // a handler is running
     RouteMatch match;
     uint64_t body_limit = 0;
-    std::string response_body;
-    bool body_sent = false;
+    BodyCursor response_body;  // its pieces stay put until the stream is gone (ngtcp2 retransmits)
     std::chrono::steady_clock::time_point start;
   };
   friend struct Http3Callbacks;

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <charconv>
 #include <limits>
 
 #include "api/errors.h"
@@ -69,7 +69,8 @@ bool IsMultiplexedForbiddenField(std::string_view name) {
   return EqualsIgnoreCase(name, "proxy-connection") || EqualsIgnoreCase(name, "te");
 }
 
-std::vector<std::pair<std::string, std::string>> MultiplexedResponseFields(const Response& response) {
+std::vector<std::pair<std::string, std::string>> MultiplexedResponseFields(
+    const Response& response) {
   const bool no_content = response.status == 204 || response.status == 304;
   std::vector<std::pair<std::string, std::string>> fields;
   fields.reserve(4 + response.headers.size());
@@ -77,7 +78,7 @@ std::vector<std::pair<std::string, std::string>> MultiplexedResponseFields(const
   fields.emplace_back("server", "hypermeshd");
   if (!no_content) {
     fields.emplace_back("content-type", response.content_type);
-    fields.emplace_back("content-length", std::to_string(response.body.size()));
+    fields.emplace_back("content-length", std::to_string(response.BodySize()));
   }
   for (const auto& [name, value] : response.headers) {
     if (!IsMultiplexedForbiddenField(name)) fields.emplace_back(base::AsciiLowercase(name), value);
@@ -297,9 +298,9 @@ void HttpSession::BuildWireResponse(Response response, bool close) {
   wire_.keep_alive(!close);
   if (response.status == 204 || response.status == 304) return;  // no body, no length
   wire_.set(http::field::content_type, response.content_type);
-  wire_.content_length(response.body.size());
+  wire_.content_length(response.BodySize());
   // HEAD: same headers as GET, including the length, but no body.
-  if (method_ != "HEAD") wire_.body() = std::move(response.body);
+  if (method_ != "HEAD") wire_.body() = response.TakeBody();
 }
 
 void HttpSession::OnWrite(After after, ErrorCode ec, size_t /*bytes*/) {

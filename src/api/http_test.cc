@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace hm::api {
 namespace {
@@ -72,6 +74,54 @@ TEST(ResponseTest, JsonWithInvalidUtf8DoesNotThrow) {
   Response j = Response::Json(200, nlohmann::json{{"bad", std::string("\xff\xfe")}});
   EXPECT_EQ(j.status, 200);
   EXPECT_NE(j.body.find("bad"), std::string::npos);
+}
+
+// A source that hands out at most `piece` bytes of `text` per read, from the asked offset.
+BodySource PiecewiseSource(std::shared_ptr<const std::string> text, size_t piece) {
+  return BodySource{text->size(), [text, piece](uint64_t offset) {
+                      const size_t start = static_cast<size_t>(offset);
+                      return std::span<const uint8_t>(
+                          reinterpret_cast<const uint8_t*>(text->data()) + start,
+                          std::min(piece, text->size() - start));
+                    }};
+}
+
+TEST(BodyCursorTest, ReadsHeldAndSourcedBodiesInOrder) {
+  auto text = std::make_shared<const std::string>("the quick brown fox jumps over the lazy dog");
+  Response sourced;
+  sourced.body = "ignored when a source is set";
+  sourced.source = PiecewiseSource(text, 5);
+  EXPECT_EQ(sourced.BodySize(), text->size());
+  BodyCursor cursor(sourced);
+  EXPECT_FALSE(sourced.source.has_value());  // taken
+  EXPECT_EQ(cursor.size(), text->size());
+  std::string got;
+  while (!cursor.done()) {
+    const auto piece = cursor.Next(3);  // the cursor's limit below the source's
+    ASSERT_FALSE(piece.empty());
+    EXPECT_LE(piece.size(), 3u);
+    got.append(reinterpret_cast<const char*>(piece.data()), piece.size());
+  }
+  EXPECT_EQ(got, *text);
+  EXPECT_TRUE(cursor.Next().empty());
+
+  Response held = Response::Text(200, "held body");
+  BodyCursor h(held);
+  const auto all = h.Next();
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(all.data()), all.size()), "held body");
+  EXPECT_TRUE(h.done());
+  EXPECT_TRUE(BodyCursor().done());
+}
+
+TEST(ResponseTest, TakeBodyReadsASourceOut) {
+  auto text = std::make_shared<const std::string>(std::string(100000, 'a') + "end");
+  Response r;
+  r.source = PiecewiseSource(text, 4096);
+  EXPECT_EQ(r.TakeBody(), *text);
+  EXPECT_EQ(r.BodySize(), 0u);
+  Response plain = Response::Text(200, "plain");
+  EXPECT_EQ(plain.TakeBody(), "plain");
+  EXPECT_EQ(plain.BodySize(), 0u);
 }
 
 }  // namespace

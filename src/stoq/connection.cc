@@ -149,8 +149,8 @@ struct ConnectionCallbacks {
 
   static int UpdateKey(ngtcp2_conn* conn, uint8_t* rx_secret, uint8_t* tx_secret,
                        ngtcp2_crypto_aead_ctx* rx_aead_ctx, uint8_t* rx_iv,
-                       ngtcp2_crypto_aead_ctx* tx_aead_ctx, uint8_t* tx_iv,
-                       const uint8_t* cur_rx, const uint8_t* cur_tx, size_t len, void* ud) {
+                       ngtcp2_crypto_aead_ctx* tx_aead_ctx, uint8_t* tx_iv, const uint8_t* cur_rx,
+                       const uint8_t* cur_tx, size_t len, void* ud) {
     Connection* c = Self(ud);
     ++c->key_generation_;
     base::Bytes mixed_rx, mixed_tx;
@@ -161,8 +161,8 @@ struct ConnectionCallbacks {
       cur_rx = mixed_rx.data();
       cur_tx = mixed_tx.data();
       ++c->mixed_generations_;
-      HM_LOG_DEBUG("stoq", "connection {}: key generation {} mixes the post-quantum secret",
-                  c->id_, c->key_generation_);
+      HM_LOG_DEBUG("stoq", "connection {}: key generation {} mixes the post-quantum secret", c->id_,
+                   c->key_generation_);
     }
     uint8_t rx_key[64], tx_key[64];
     int rv = ngtcp2_crypto_update_key(conn, rx_secret, tx_secret, rx_aead_ctx, rx_key, rx_iv,
@@ -182,8 +182,8 @@ struct ConnectionCallbacks {
                      const ngtcp2_crypto_aead_ctx* aead_ctx, const uint8_t* ciphertext,
                      size_t ciphertextlen, const uint8_t* nonce, size_t noncelen,
                      const uint8_t* aad, size_t aadlen) {
-    const int rv = ngtcp2_crypto_decrypt_cb(dest, aead, aead_ctx, ciphertext, ciphertextlen,
-                                            nonce, noncelen, aad, aadlen);
+    const int rv = ngtcp2_crypto_decrypt_cb(dest, aead, aead_ctx, ciphertext, ciphertextlen, nonce,
+                                            noncelen, aad, aadlen);
     Connection* c = reading;
     if (rv == 0 && c != nullptr && c->mixed_rx_handle_ != nullptr &&
         aead_ctx->native_handle == c->mixed_rx_handle_) {
@@ -265,6 +265,7 @@ base::Status Connection::Init(const TlsCredentials& cred, const std::string& ser
   params.initial_max_streams_bidi = options_.max_streams_bidi;
   params.initial_max_streams_uni = options_.max_streams_uni;
   params.max_idle_timeout = options_.idle_timeout_ms * kMillisecond;
+  params.max_ack_delay = options_.max_ack_delay_ms * kMillisecond;
   params.active_connection_id_limit = 4;
   const ngtcp2_callbacks cb = ConnectionCallbacks::Make(server_);
   ngtcp2_path np = MakePath(path_);
@@ -445,9 +446,9 @@ base::Status Connection::WriteStreams(PacketSink& sink, Timestamp now) {
     ngtcp2_ssize written = -1;
     // A packet larger than the segment size would break the GSO batch: cap at the segment.
     const size_t room = segment == 0 ? max_payload : segment;
-    ngtcp2_ssize n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, buf.data() + used, room,
-                                               &written, flags, chunk.stream_id,
-                                               chunk.vecs.data(), chunk.count, now);
+    ngtcp2_ssize n =
+        ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, buf.data() + used, room, &written, flags,
+                                  chunk.stream_id, chunk.vecs.data(), chunk.count, now);
     if (n < 0) {
       switch (n) {
         case NGTCP2_ERR_STREAM_DATA_BLOCKED:
@@ -479,7 +480,11 @@ base::Status Connection::WriteStreams(PacketSink& sink, Timestamp now) {
     }
   }
   flush();
-  ngtcp2_conn_update_pkt_tx_time(conn_, now);
+  // Pacing starts with the handshake done. Before that ngtcp2 has no RTT sample and paces by the
+  // 333 ms initial RTT, so a certificate flight larger than the anti-amplification allowance
+  // (hybrid chains with Falcon-1024 keys and signatures are ~8 KB) would sit ~60 ms behind its
+  // first three packets. The window (10 packets) still bounds the handshake's burst.
+  if (ngtcp2_conn_get_handshake_completed(conn_)) ngtcp2_conn_update_pkt_tx_time(conn_, now);
   return base::Status::Ok();
 }
 
@@ -502,8 +507,8 @@ void Connection::CloseWithError(PacketSink& sink, Timestamp now, const base::Sta
   if (draining() || ngtcp2_conn_is_in_closing_period(conn_)) return;
   if (!why.ok() && last_error_.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_TRANSPORT &&
       last_error_.error_code == 0) {
-    ngtcp2_connection_close_error_set_transport_error(&last_error_, NGTCP2_INTERNAL_ERROR,
-                                                      nullptr, 0);
+    ngtcp2_connection_close_error_set_transport_error(&last_error_, NGTCP2_INTERNAL_ERROR, nullptr,
+                                                      0);
   }
   ngtcp2_path_storage ps;
   ngtcp2_path_storage_zero(&ps);
@@ -568,6 +573,4 @@ void Connection::InstallSecretMixer(SecretMixer mixer, uint32_t from_generation)
   mix_from_generation_ = from_generation;
 }
 
-
 }  // namespace hm::stoq
-

@@ -1,13 +1,15 @@
 // Drives a client Connection against a server Endpoint in memory, with a manual clock: handshake,
 // stream echo, Retry, the connection cap, idle timeout, stateless reset, version negotiation,
 // junk datagrams, and key updates with and without a mixed-in secret.
+#include "stoq/connection.h"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <deque>
 #include <map>
 
 #include "net/test_certs.h"
-#include "stoq/connection.h"
 #include "stoq/endpoint.h"
 
 namespace hm::stoq {
@@ -198,6 +200,34 @@ TEST_F(StoqConnectionTest, HandshakeAndEcho) {
   EXPECT_EQ(endpoint_->handshakes_in_progress(), 0u);
 }
 
+// A certificate flight past the anti-amplification allowance (3 x the client's 1,200-byte
+// Initial), like a hybrid chain with Falcon-1024 keys: once the client's Handshake ACK lifts the
+// limit, the rest must go out at once, not after a pacing gap computed from the 333 ms initial
+// RTT (which made such handshakes take ~60 ms on loopback).
+TEST_F(StoqConnectionTest, LargeCertificateFlightIsNotPacedBehindTheInitialRtt) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 300; ++i)
+    names.push_back(fmt::format("host-{:03}.a-long-test-domain.example", i));
+  auto cert = net::testing::MakeSelfSignedCert(names, {"::1"});
+  ASSERT_TRUE(cert.ok());
+  net::testing::TempDir big_dir;
+  auto files = net::testing::WriteCertFiles(big_dir, *cert);
+  ASSERT_TRUE(files.ok());
+  auto cred = TlsCredentials::FromPemFiles(files->cert_path, files->key_path);
+  ASSERT_TRUE(cred.ok()) << cred.status().ToString();
+  ASSERT_GT(cert->cert_pem.size(), 3 * 3 * 1200u);  // DER is ~3/4 of PEM: > 3 x 1,200 bytes
+  server_cred_ = *cred;
+  MakeServer();
+  auto client = MakeClient(5000);
+  int rounds = 0;  // each one millisecond of fake time
+  while (!client->handshake_completed() && rounds < 200) {
+    ASSERT_TRUE(Pump(*client, 1).ok());
+    ++rounds;
+  }
+  ASSERT_TRUE(client->handshake_completed());
+  EXPECT_LE(rounds, 10);
+}
+
 TEST_F(StoqConnectionTest, RetryValidatesTheAddressFirst) {
   EndpointOptions o;
   o.retry = RetryMode::kAlways;
@@ -254,7 +284,7 @@ TEST_F(StoqConnectionTest, StatelessResetAndVersionNegotiation) {
   unknown_version[2] = 0x2a;
   unknown_version[3] = 0x3a;
   unknown_version[4] = 0x4a;
-  unknown_version[5] = 8;  // DCID length
+  unknown_version[5] = 8;   // DCID length
   unknown_version[14] = 8;  // SCID length
   endpoint_->OnDatagram(Path{Addr(4433), Addr(6000)}, unknown_version, now_, out);
   EXPECT_EQ(endpoint_->stats().version_negotiations_sent, 1u);

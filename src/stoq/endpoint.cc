@@ -61,8 +61,21 @@ void Endpoint::StatelessResetToken(const ngtcp2_cid& cid, uint8_t* token) {
   }
 }
 
-void Endpoint::OnDatagram(const Path& path, base::ByteSpan data, Timestamp now,
-                          PacketSink& sink) {
+void Endpoint::OnDatagram(const Path& path, base::ByteSpan data, Timestamp now, PacketSink& sink) {
+  ReceiveDatagram(path, data, now, sink);
+  FlushReceived(now, sink);
+}
+
+void Endpoint::FlushReceived(Timestamp now, PacketSink& sink) {
+  std::vector<uint64_t> ids;
+  ids.swap(received_);
+  for (const uint64_t id : ids) Flush(id, now, sink);  // a connection gone since is skipped
+  ids.clear();
+  if (received_.empty()) received_.swap(ids);  // keep the capacity
+}
+
+void Endpoint::ReceiveDatagram(const Path& path, base::ByteSpan data, Timestamp now,
+                               PacketSink& sink) {
   ++stats_.datagrams_received;
   // ngtcp2 asserts on an empty buffer; a zero-length UDP datagram is legal on the wire.
   if (data.empty()) {
@@ -93,7 +106,12 @@ void Endpoint::OnDatagram(const Path& path, base::ByteSpan data, Timestamp now,
     c->ResendClose(sink, now);
     return;
   }
-  AfterEvent(c, c->Read(path, data, now), now, sink);
+  const base::Status read = c->Read(path, data, now);
+  if (!read.ok()) {
+    AfterEvent(c, read, now, sink);
+    return;
+  }
+  if (received_.empty() || received_.back() != c->id()) received_.push_back(c->id());
 }
 
 void Endpoint::Accept(const Path& path, base::ByteSpan data, Timestamp now, PacketSink& sink) {
@@ -110,11 +128,10 @@ void Endpoint::Accept(const Path& path, base::ByteSpan data, Timestamp now, Pack
   ngtcp2_cid odcid{};
   bool validated = false;
   if (hd.token.len > 0 && hd.token.base[0] == NGTCP2_CRYPTO_TOKEN_MAGIC_RETRY) {
-    if (ngtcp2_crypto_verify_retry_token(&odcid, hd.token.base, hd.token.len, secret_.data(),
-                                         secret_.size(), hd.version, Sa(path.remote),
-                                         sizeof(sockaddr_in6), &hd.dcid,
-                                         options_.retry_token_lifetime_ms * kMillisecond,
-                                         now) != 0) {
+    if (ngtcp2_crypto_verify_retry_token(
+            &odcid, hd.token.base, hd.token.len, secret_.data(), secret_.size(), hd.version,
+            Sa(path.remote), sizeof(sockaddr_in6), &hd.dcid,
+            options_.retry_token_lifetime_ms * kMillisecond, now) != 0) {
       ++stats_.invalid_tokens;
       SendRefusal(path, hd, NGTCP2_INVALID_TOKEN, sink);
       return;
@@ -132,8 +149,8 @@ void Endpoint::Accept(const Path& path, base::ByteSpan data, Timestamp now, Pack
   sp.retry_original_dcid = validated ? &odcid : nullptr;
   sp.scid = RandomCid(random_, kScidLen);
   sp.registry = this;
-  auto created = Connection::NewServer(options_.connection, *credentials_, options_.alpns, sp,
-                                       path, factory_, random_, now);
+  auto created = Connection::NewServer(options_.connection, *credentials_, options_.alpns, sp, path,
+                                       factory_, random_, now);
   if (!created.ok()) {
     HM_LOG_RATELIMITED(base::LogLevel::kWarn, 1, "stoq", "cannot create a connection: {}",
                        created.status().ToString());
@@ -207,9 +224,7 @@ void Endpoint::Remove(Connection* c) {
   conns_.erase(id);
 }
 
-Timestamp Endpoint::NextExpiry() const {
-  return timers_.empty() ? kNever : timers_.begin()->first;
-}
+Timestamp Endpoint::NextExpiry() const { return timers_.empty() ? kNever : timers_.begin()->first; }
 
 void Endpoint::OnTimer(Timestamp now, PacketSink& sink) {
   while (!timers_.empty() && timers_.begin()->first <= now) {
@@ -286,8 +301,8 @@ void Endpoint::SendRetry(const Path& path, const ngtcp2_pkt_hd& hd, Timestamp no
 void Endpoint::SendRefusal(const Path& path, const ngtcp2_pkt_hd& hd, uint64_t code,
                            PacketSink& sink) {
   // The client's DCID doubles as our SCID: the Initial keys are derived from it.
-  ngtcp2_ssize n = ngtcp2_crypto_write_connection_close(
-      reply_.data(), reply_.size(), hd.version, &hd.scid, &hd.dcid, code, nullptr, 0);
+  ngtcp2_ssize n = ngtcp2_crypto_write_connection_close(reply_.data(), reply_.size(), hd.version,
+                                                        &hd.scid, &hd.dcid, code, nullptr, 0);
   if (n <= 0) return;
   sink.Send(path.remote, base::ByteSpan(reply_.data(), static_cast<size_t>(n)),
             static_cast<size_t>(n));
@@ -298,17 +313,16 @@ void Endpoint::SendVersionNegotiation(const Path& path, const ngtcp2_version_cid
   uint8_t unused = 0;
   random_.Fill(std::span<uint8_t>(&unused, 1));
   const uint32_t versions[] = {NGTCP2_PROTO_VER_V1};
-  ngtcp2_ssize n = ngtcp2_pkt_write_version_negotiation(reply_.data(), reply_.size(), unused,
-                                                        vc.scid, vc.scidlen, vc.dcid, vc.dcidlen,
-                                                        versions, 1);
+  ngtcp2_ssize n = ngtcp2_pkt_write_version_negotiation(
+      reply_.data(), reply_.size(), unused, vc.scid, vc.scidlen, vc.dcid, vc.dcidlen, versions, 1);
   if (n <= 0) return;
   ++stats_.version_negotiations_sent;
   sink.Send(path.remote, base::ByteSpan(reply_.data(), static_cast<size_t>(n)),
             static_cast<size_t>(n));
 }
 
-void Endpoint::SendStatelessReset(const Path& path, const ngtcp2_version_cid& vc,
-                                  size_t received, Timestamp now, PacketSink& sink) {
+void Endpoint::SendStatelessReset(const Path& path, const ngtcp2_version_cid& vc, size_t received,
+                                  Timestamp now, PacketSink& sink) {
   // RFC 9000 section 10.3: smaller than what triggered it (no amplification, no reset loops) and
   // at least 21 bytes; rate-limited.
   constexpr size_t kMinReset = 22;
@@ -331,8 +345,8 @@ void Endpoint::SendStatelessReset(const Path& path, const ngtcp2_version_cid& vc
   uint8_t rand[64];
   const size_t randlen = len - NGTCP2_STATELESS_RESET_TOKENLEN - 1;
   random_.Fill(std::span<uint8_t>(rand, randlen));
-  ngtcp2_ssize n = ngtcp2_pkt_write_stateless_reset(reply_.data(), reply_.size(), token, rand,
-                                                    randlen);
+  ngtcp2_ssize n =
+      ngtcp2_pkt_write_stateless_reset(reply_.data(), reply_.size(), token, rand, randlen);
   if (n <= 0) return;
   ++stats_.stateless_resets_sent;
   sink.Send(path.remote, base::ByteSpan(reply_.data(), static_cast<size_t>(n)),

@@ -64,7 +64,13 @@ class Endpoint final : public ConnectionIdRegistry {
   Endpoint(const Endpoint&) = delete;
   Endpoint& operator=(const Endpoint&) = delete;
 
+  // Handles one datagram and sends what it calls for.
   void OnDatagram(const Path& path, base::ByteSpan data, Timestamp now, PacketSink& sink);
+  // The same, except that an established connection's answer (ACKs, more stream data) waits for
+  // FlushReceived: a burst of incoming ACKs then yields one large GSO batch instead of many
+  // small ones. Refusals, resets and closes still go out at once.
+  void ReceiveDatagram(const Path& path, base::ByteSpan data, Timestamp now, PacketSink& sink);
+  void FlushReceived(Timestamp now, PacketSink& sink);
   // The earliest connection timer, or kNever.
   Timestamp NextExpiry() const;
   void OnTimer(Timestamp now, PacketSink& sink);
@@ -114,6 +120,7 @@ class Endpoint final : public ConnectionIdRegistry {
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns_;
   std::unordered_map<std::string, Connection*> by_cid_;
   std::unordered_set<uint64_t> handshaking_;
+  std::vector<uint64_t> received_;  // connections read from since the last FlushReceived
   std::set<std::pair<Timestamp, uint64_t>> timers_;
   std::unordered_map<uint64_t, Timestamp> armed_;  // connection id -> its key in timers_
   Timestamp reset_window_start_ = 0;

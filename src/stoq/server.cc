@@ -78,8 +78,7 @@ class StoqServer::Sink final : public PacketSink {
   std::deque<Pending> backlog_;
 };
 
-StoqServer::StoqServer(StoqServerOptions options,
-                       std::shared_ptr<const TlsCredentials> credentials,
+StoqServer::StoqServer(StoqServerOptions options, std::shared_ptr<const TlsCredentials> credentials,
                        base::MetricsRegistry& metrics)
     : options_(std::move(options)), credentials_(std::move(credentials)), metrics_(metrics) {}
 
@@ -204,9 +203,10 @@ void StoqServer::ReadDatagrams(Timestamp now) {
       const size_t seg = d.segment_size == 0 ? d.data.size() : d.segment_size;
       for (size_t off = 0; off < d.data.size(); off += seg) {
         const size_t len = std::min(seg, d.data.size() - off);
-        endpoint_->OnDatagram(path, d.data.subspan(off, len), now, *sink_);
+        endpoint_->ReceiveDatagram(path, d.data.subspan(off, len), now, *sink_);
       }
     }
+    endpoint_->FlushReceived(now, *sink_);
   }
 }
 
@@ -223,15 +223,20 @@ void StoqServer::PublishStats() {
       .Set(static_cast<double>(endpoint_->connection_count()));
   const auto& s = stats_;
   const std::pair<const char*, uint64_t> counters[] = {
-      {"accepted", s.connections_accepted},     {"refused", s.connections_refused},
-      {"closed", s.connections_closed},         {"handshake_failed", s.handshake_failures},
-      {"retry", s.retries_sent},                {"invalid_token", s.invalid_tokens},
+      {"accepted", s.connections_accepted},
+      {"refused", s.connections_refused},
+      {"closed", s.connections_closed},
+      {"handshake_failed", s.handshake_failures},
+      {"retry", s.retries_sent},
+      {"invalid_token", s.invalid_tokens},
       {"stateless_reset", s.stateless_resets_sent},
       {"version_negotiation", s.version_negotiations_sent},
-      {"datagram_dropped", s.datagrams_dropped}, {"datagram_received", s.datagrams_received}};
+      {"datagram_dropped", s.datagrams_dropped},
+      {"datagram_received", s.datagrams_received}};
   for (const auto& [event, value] : counters) {
-    metrics_.GetGauge("hm_stoq_events", "QUIC endpoint events since start, by kind.",
-                      {{"event", event}})
+    metrics_
+        .GetGauge("hm_stoq_events", "QUIC endpoint events since start, by kind.",
+                  {{"event", event}})
         .Set(static_cast<double>(value));
   }
   for (const auto& publish : publishers_) publish(metrics_);
@@ -248,19 +253,19 @@ void StoqServer::Run() {
       endpoint_->BeginDrain(now, *sink_);
       drain_deadline = now + static_cast<Timestamp>(options_.drain_timeout.count()) * kMillisecond;
     }
-    if (drain_deadline != kNever && !closed_all &&
-        (endpoint_->Quiet() || now >= drain_deadline)) {
+    if (drain_deadline != kNever && !closed_all && (endpoint_->Quiet() || now >= drain_deadline)) {
       endpoint_->CloseAll(now, *sink_);
       closed_all = true;
     }
     if (closed_all && (endpoint_->connection_count() == 0 || stop_)) break;
+    // Sleep until the next ngtcp2 timer at nanosecond precision (pacing gaps are microseconds;
+    // rounding them up to epoll_wait's milliseconds would throttle a fast sender), at most 100 ms.
     const Timestamp next = endpoint_->NextExpiry();
-    int timeout_ms = 100;
-    if (next != kNever) {
-      timeout_ms = next <= now ? 0
-                               : static_cast<int>(std::min<Timestamp>(
-                                     100, (next - now + kMillisecond - 1) / kMillisecond));
-    }
+    const Timestamp wait =
+        next == kNever ? 100 * kMillisecond
+                       : (next <= now ? 0 : std::min<Timestamp>(100 * kMillisecond, next - now));
+    const timespec timeout{static_cast<time_t>(wait / 1'000'000'000),
+                           static_cast<long>(wait % 1'000'000'000)};
     if (sink_->blocked()) {
       epoll_event ev{};
       ev.events = EPOLLIN | EPOLLOUT;
@@ -268,7 +273,7 @@ void StoqServer::Run() {
       ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, socket_->fd(), &ev);
     }
     epoll_event events[4];
-    const int n = ::epoll_wait(epoll_fd_, events, 4, timeout_ms);
+    const int n = ::epoll_pwait2(epoll_fd_, events, 4, &timeout, nullptr);
     now = MonotonicNow();
     for (int i = 0; i < n; ++i) {
       if (events[i].data.fd == wake_fd_) {
@@ -299,8 +304,8 @@ void StoqServer::Shutdown() {
   drain_ = true;
   Wake();
   // The thread exits once every connection closed (or the drain timeout plus a closing period).
-  const auto hard_stop = std::chrono::steady_clock::now() + options_.drain_timeout +
-                         std::chrono::seconds(3);
+  const auto hard_stop =
+      std::chrono::steady_clock::now() + options_.drain_timeout + std::chrono::seconds(3);
   while (connections_.load() > 0 && std::chrono::steady_clock::now() < hard_stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -1,13 +1,12 @@
 #include "stoq/rpc/builtins.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "codec/codec.h"
 
 namespace hm::stoq::rpc {
 namespace {
-
-constexpr uint64_t kPatternPeriod = 251;
 
 void Ping(const Request& request, const std::function<void(Response)>& reply) {
   reply(Response::Ok(request.payload));
@@ -39,10 +38,20 @@ base::Status RegisterBuiltins(Dispatcher& dispatcher) {
 }
 
 void FillPattern(uint64_t offset, std::span<uint8_t> out) {
+  // Byte i is (offset + i) mod 251, so the span repeats with period 251: write one period,
+  // then copy whole periods, doubling up to a block that stays in cache (~64 KiB).
+  const size_t head = std::min<size_t>(out.size(), kPatternPeriod);
   uint64_t v = offset % kPatternPeriod;
-  for (uint8_t& b : out) {
-    b = static_cast<uint8_t>(v);
+  for (size_t i = 0; i < head; ++i) {
+    out[i] = static_cast<uint8_t>(v);
     if (++v == kPatternPeriod) v = 0;
+  }
+  constexpr size_t kBlock = kPatternPeriod * 256;
+  size_t filled = head;
+  while (filled < out.size()) {
+    const size_t n = std::min(std::min(filled, kBlock), out.size() - filled);
+    std::memcpy(out.data() + filled, out.data(), n);
+    filled += n;
   }
 }
 

@@ -19,6 +19,9 @@ inline constexpr char kMethodBulk[] = "stoq.bulk";
 // Registers stoq.ping and stoq.bulk. Errors: kAlreadyExists if either is registered already.
 base::Status RegisterBuiltins(Dispatcher& dispatcher);
 
+// The bulk pattern repeats every kPatternPeriod bytes.
+inline constexpr uint64_t kPatternPeriod = 251;
+
 // Fills out[i] with the bulk pattern byte at position offset + i, i.e. (offset + i) mod 251.
 void FillPattern(uint64_t offset, std::span<uint8_t> out);
 

@@ -127,6 +127,14 @@ TEST(DispatcherTest, FillPatternFromAnyOffset) {
     FillPattern(off, std::span<uint8_t>(pieces).subspan(off, n));
   }
   EXPECT_EQ(pieces, whole);
+  // Long spans (past the internal copy block) still follow the definition byte for byte.
+  for (const uint64_t offset : {uint64_t{0}, uint64_t{7}, uint64_t{250}, uint64_t{1} << 40}) {
+    Bytes big(251 * 256 * 3 + 101);
+    FillPattern(offset, big);
+    for (size_t i = 0; i < big.size(); ++i) {
+      ASSERT_EQ(big[i], (offset + i) % 251) << "offset " << offset << " byte " << i;
+    }
+  }
   uint8_t far[2];
   FillPattern(UINT64_MAX, far);
   EXPECT_EQ(far[0], UINT64_MAX % 251);
