@@ -174,7 +174,7 @@ TEST(NodeTest, BusyDnsPortFailsBeforeWritingAnything) {
   EXPECT_FALSE(std::filesystem::exists(dir.Sub("b")));
 }
 
-// The node registers <id>.hypermesh (AAAA + HTTPS with alpn h3,stoq and its port) at start and
+// The node registers <id>.hypermesh (AAAA + HTTPS with alpn h3,stoq/1 and its port) at start and
 // answers it over UDP, also after a restart.
 TEST(NodeTest, NodeAnswersItsOwnNamesOverUdp) {
   storage::testing::TempDir dir;

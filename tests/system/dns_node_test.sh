@@ -26,13 +26,13 @@ grep -qE "flags: qr aa" <<<"$out" || fail "trust.hypermesh answer is not authori
 grep -qE "^trust\.hypermesh\.\s+[0-9]+\s+IN\s+AAAA\s+::1$" <<<"$out" || fail "no AAAA ::1: $out"
 ok "dig AAAA trust.hypermesh -> ::1, aa"
 out=$("${DIG[@]}" HTTPS "$NODE_LABEL.hypermesh") || fail "dig HTTPS"
-grep -q "alpn=\"h3,stoq\" port=$NODE_PORT ipv6hint=::1" <<<"$out" \
-  || fail "dig does not show alpn h3,stoq and port $NODE_PORT: $out"
-ok "dig HTTPS $NODE_LABEL.hypermesh -> alpn=\"h3,stoq\" port=$NODE_PORT"
+grep -q "alpn=\"h3,stoq/1\" port=$NODE_PORT ipv6hint=::1" <<<"$out" \
+  || fail "dig does not show alpn h3,stoq/1 and port $NODE_PORT: $out"
+ok "dig HTTPS $NODE_LABEL.hypermesh -> alpn=\"h3,stoq/1\" port=$NODE_PORT"
 out=$("${KDIG[@]}" -t SVCB "$NODE_LABEL.hypermesh") || fail "kdig SVCB"
 grep -q "NOERROR" <<<"$out" || fail "kdig SVCB: $out"
 out=$("${KDIG[@]}" -t HTTPS "$NODE_LABEL.hypermesh") || fail "kdig HTTPS"
-grep -q 'alpn=h3,stoq\|alpn="h3,stoq"' <<<"$out" || fail "kdig does not parse alpn: $out"
+grep -q 'alpn=h3,stoq/1\|alpn="h3,stoq/1"' <<<"$out" || fail "kdig does not parse alpn: $out"
 ok "kdig HTTPS parses alpn; SVCB at the name is NODATA/NOERROR"
 
 # --- Negative answers ------------------------------------------------------------------------------

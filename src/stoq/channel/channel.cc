@@ -91,8 +91,11 @@ base::Status ChannelBase::OnPqBytes(base::ByteSpan data, bool fin) {
 
 base::Status ChannelBase::FinishPq() {
   pq_secret_.assign(pq_->pq_secret().begin(), pq_->pq_secret().end());
-  // The client closes stream 0 after ClientFinish, and the server queued ServerConfirm with its
-  // FIN above; the state machine has nothing more to do, so free its keys and transcript.
+  // The server queued ServerConfirm with its FIN above. The client closes stream 0 now, not with
+  // ClientFinish: this FIN is its first ack-eliciting packet under key generation 1, and the
+  // server's ACK of it is what confirms the first key update (ngtcp2 allows the second only
+  // then). Without it an idle client would send nothing the server must answer, and the
+  // channel would never reach the mixed keys. The state machine is done: free its secrets.
   if (!conn_.is_server()) out_.Queue(kPqStream, {}, true);
   pq_.reset();
   pq_established_ = true;

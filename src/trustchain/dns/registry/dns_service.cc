@@ -233,7 +233,7 @@ base::Status DnsService::RegisterNode(std::string_view label,
     HM_ASSIGN_OR_RETURN(Name owner, Name::FromText(name));
     SvcbRecord https;
     https.priority = 1;
-    https.params = {{svckey::kAlpn, SvcAlpn{{"h3", "stoq"}}},
+    https.params = {{svckey::kAlpn, SvcAlpn{{"h3", "stoq/1"}}},
                     {svckey::kPort, SvcPort{port}},
                     {svckey::kIpv6Hint, SvcIpv6Hint{{address}}}};
     const ResourceRecord wanted[] = {

@@ -67,7 +67,7 @@ class DnsService {
   // it is durable and published. Returns the zone serial after it.
   base::Result<uint32_t> ChangeAsIssuingCa(RrsetChange change);
   // Publishes `<label>.<zone>` and `trust.<zone>` (first zone): AAAA `address` and HTTPS
-  // alpn h3,stoq port `port` ipv6hint `address`. Skips RRsets that are already so.
+  // alpn h3,stoq/1 port `port` ipv6hint `address`. Skips RRsets that are already so.
   base::Status RegisterNode(std::string_view label, const std::array<uint8_t, 16>& address,
                             uint16_t port);
 

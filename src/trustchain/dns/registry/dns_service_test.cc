@@ -261,7 +261,7 @@ TEST_F(DnsServiceTest, AdminAndNodeRegistrationAreIdempotent) {
   EXPECT_EQ(dns_->serial(), serial);
   json res = Resolve("00112233aabbccdd.hypermesh", "HTTPS");
   ASSERT_EQ(res["answers"].size(), 1u);
-  EXPECT_EQ(res["answers"][0]["data"], "1 . alpn=\"h3,stoq\" port=8443 ipv6hint=::1");
+  EXPECT_EQ(res["answers"][0]["data"], "1 . alpn=\"h3,stoq/1\" port=8443 ipv6hint=::1");
   EXPECT_EQ(Resolve("trust.hypermesh", "AAAA")["answers"][0]["data"], "::1");
 
   // The admin may change any name in the zone.
