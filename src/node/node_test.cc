@@ -213,7 +213,7 @@ TEST(NodeTest, NodeAnswersItsOwnNamesOverUdp) {
     const auto& https = std::get<trustchain::dns::SvcbRecord>(r->answers[0].rdata);
     ASSERT_EQ(https.params.size(), 3u);
     EXPECT_EQ(std::get<trustchain::dns::SvcAlpn>(https.params[0].value).ids,
-              (std::vector<std::string>{"h3", "stoq"}));
+              (std::vector<std::string>{"h3", "stoq/1"}));
     EXPECT_EQ(std::get<trustchain::dns::SvcPort>(https.params[1].value).port, node.api_port());
     auto nx = ask(node.dns_port(), "nothing-here.hypermesh", trustchain::dns::rrtype::kAaaa);
     ASSERT_TRUE(nx.ok());

@@ -273,7 +273,18 @@ void StoqServer::Run() {
       ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, socket_->fd(), &ev);
     }
     epoll_event events[4];
-    const int n = ::epoll_pwait2(epoll_fd_, events, 4, &timeout, nullptr);
+    int n = -1;
+    if (precise_wait_) {
+      n = ::epoll_pwait2(epoll_fd_, events, 4, &timeout, nullptr);
+      if (n < 0 && errno == ENOSYS) {  // kernels before 5.11: whole milliseconds, rounded up
+        precise_wait_ = false;
+        HM_LOG_INFO("stoq", "epoll_pwait2 unavailable; timers fall back to millisecond precision");
+      }
+    }
+    if (!precise_wait_) {
+      n = ::epoll_wait(epoll_fd_, events, 4,
+                       static_cast<int>((wait + kMillisecond - 1) / kMillisecond));
+    }
     now = MonotonicNow();
     for (int i = 0; i < n; ++i) {
       if (events[i].data.fd == wake_fd_) {

@@ -101,6 +101,7 @@ class StoqServer final : public ConnectionPoster {
   std::unique_ptr<Endpoint> endpoint_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+  bool precise_wait_ = true;  // epoll_pwait2 works here (QUIC thread only)
   uint16_t port_ = 0;
   std::thread thread_;
   std::atomic<bool> stop_{false};
