@@ -484,7 +484,7 @@ base::Status Connection::WriteStreams(PacketSink& sink, Timestamp now) {
   // 333 ms initial RTT, so a certificate flight larger than the anti-amplification allowance
   // (hybrid chains with Falcon-1024 keys and signatures are ~8 KB) would sit ~60 ms behind its
   // first three packets. The window (10 packets) still bounds the handshake's burst.
-  if (ngtcp2_conn_get_handshake_completed(conn_)) ngtcp2_conn_update_pkt_tx_time(conn_, now);
+  if (handshake_completed_) ngtcp2_conn_update_pkt_tx_time(conn_, now);
   return base::Status::Ok();
 }
 

@@ -67,11 +67,9 @@ void Endpoint::OnDatagram(const Path& path, base::ByteSpan data, Timestamp now, 
 }
 
 void Endpoint::FlushReceived(Timestamp now, PacketSink& sink) {
-  std::vector<uint64_t> ids;
-  ids.swap(received_);
-  for (const uint64_t id : ids) Flush(id, now, sink);  // a connection gone since is skipped
-  ids.clear();
-  if (received_.empty()) received_.swap(ids);  // keep the capacity
+  // Writing never receives, so the list cannot change underneath.
+  for (const uint64_t id : received_) Flush(id, now, sink);  // a connection gone since is skipped
+  received_.clear();
 }
 
 void Endpoint::ReceiveDatagram(const Path& path, base::ByteSpan data, Timestamp now,
