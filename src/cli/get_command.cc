@@ -1,5 +1,6 @@
 #include "cli/get_command.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,22 +27,27 @@ struct Fetched {
   uint64_t body_bytes = 0;
 };
 
-// Where the body goes: `out`, or FILE.tmp renamed to FILE once complete.
+// Where the body goes: `out`, or FILE.tmp renamed to FILE once complete. A FILE that exists
+// and is not a regular file (/dev/null, a FIFO, a terminal) is written directly: renaming onto
+// it would replace the device node with a plain file.
 class BodyWriter {
  public:
   BodyWriter(std::FILE* out, std::string path) : out_(out), path_(std::move(path)) {}
   ~BodyWriter() {
     if (file_ != nullptr) {
       std::fclose(file_);
-      ::unlink(tmp().c_str());
+      if (!direct_) ::unlink(tmp().c_str());
     }
   }
 
   base::Status Open() {
     if (path_.empty()) return base::Status::Ok();
-    file_ = std::fopen(tmp().c_str(), "wb");
+    struct stat st {};
+    direct_ = ::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+    const std::string target = direct_ ? path_ : tmp();
+    file_ = std::fopen(target.c_str(), "wb");
     if (file_ == nullptr) {
-      return base::InvalidArgument("cannot write " + tmp() + ": " + std::strerror(errno));
+      return base::InvalidArgument("cannot write " + target + ": " + std::strerror(errno));
     }
     return base::Status::Ok();
   }
@@ -57,6 +63,10 @@ class BodyWriter {
     }
     const bool closed = std::fclose(file_) == 0;
     file_ = nullptr;
+    if (direct_) {
+      if (!closed || failed_) return base::IoError("writing " + path_ + " failed");
+      return base::Status::Ok();
+    }
     if (!closed || failed_ || std::rename(tmp().c_str(), path_.c_str()) != 0) {
       const int e = errno;
       ::unlink(tmp().c_str());
@@ -70,6 +80,7 @@ class BodyWriter {
   std::FILE* out_;
   std::string path_;
   std::FILE* file_ = nullptr;
+  bool direct_ = false;  // writing into an existing non-regular file
   bool failed_ = false;
 };
 

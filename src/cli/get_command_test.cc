@@ -139,6 +139,17 @@ TEST_F(GetCommandTest, OutputFileIsWrittenAtomically) {
   EXPECT_EQ(err_.Text(), "hm get: wrote 10 bytes to " + path + "\n");
 }
 
+// `-o /dev/null` (or any device or FIFO) is written into, never renamed over.
+TEST_F(GetCommandTest, OutputToADeviceKeepsTheDevice) {
+  options_.url = H3Url("/bin");
+  options_.output = "/dev/null";
+  EXPECT_EQ(Run(), 0) << err_.Text();
+  struct stat st {};
+  ASSERT_EQ(::stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode)) << "/dev/null is no longer a character device";
+  EXPECT_FALSE(Exists("/dev/null.tmp"));
+}
+
 TEST_F(GetCommandTest, UnwritableOutputIsAUsageError) {
   options_.url = H3Url("/bin");
   options_.output = dir_.path() + "/no/such/dir/out";
