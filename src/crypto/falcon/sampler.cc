@@ -1,6 +1,8 @@
 #include "crypto/falcon/sampler.h"
 
+#include <array>
 #include <cmath>
+#include <cstring>
 
 namespace hm::crypto::falcon::internal {
 namespace {
@@ -66,20 +68,141 @@ inline uint64_t MulHi(uint64_t a, uint64_t b) {
   return static_cast<uint64_t>((static_cast<U128>(a) * b) >> 64);
 }
 
-inline uint32_t Rotl32(uint32_t v, int n) { return (v << n) | (v >> (32 - n)); }
-
-inline void QuarterRound(uint32_t* s, int a, int b, int c, int d) {
-  s[a] += s[b];
-  s[d] = Rotl32(s[d] ^ s[a], 16);
-  s[c] += s[d];
-  s[b] = Rotl32(s[b] ^ s[c], 12);
-  s[a] += s[b];
-  s[d] = Rotl32(s[d] ^ s[a], 8);
-  s[c] += s[d];
-  s[b] = Rotl32(s[b] ^ s[c], 7);
+// The ChaCha20 rounds for one block (W = uint32_t) or eight side by side (W = a vector of eight
+// lanes). Always inlined, so the vector form is compiled for the AVX2 caller's target.
+// (Vectors pass by reference: a 32-byte vector by value changes the ABI without AVX.)
+template <typename W>
+[[gnu::always_inline]] inline void XorRotl(W& v, const W& x, int n) {
+  v ^= x;
+  v = (v << n) | (v >> (32 - n));
 }
 
+template <typename W>
+[[gnu::always_inline]] inline void QuarterRound(W* s, int a, int b, int c, int d) {
+  s[a] += s[b];
+  XorRotl(s[d], s[a], 16);
+  s[c] += s[d];
+  XorRotl(s[b], s[c], 12);
+  s[a] += s[b];
+  XorRotl(s[d], s[a], 8);
+  s[c] += s[d];
+  XorRotl(s[b], s[c], 7);
+}
+
+template <typename W>
+[[gnu::always_inline]] inline void ChaChaRounds(W* s) {
+  for (int r = 0; r < 10; ++r) {
+    QuarterRound(s, 0, 4, 8, 12);
+    QuarterRound(s, 1, 5, 9, 13);
+    QuarterRound(s, 2, 6, 10, 14);
+    QuarterRound(s, 3, 7, 11, 15);
+    QuarterRound(s, 0, 5, 10, 15);
+    QuarterRound(s, 1, 6, 11, 12);
+    QuarterRound(s, 2, 7, 8, 13);
+    QuarterRound(s, 3, 4, 9, 14);
+  }
+}
+
+// kRcdt regrouped for eight comparisons at a time: [group][limb][lane], limb 0 the least
+// significant 24 bits; entries 18..23 stay 0.
+struct RcdtLimbs {
+  uint32_t v[3][3][8];
+};
+constexpr RcdtLimbs MakeRcdtLimbs() {
+  RcdtLimbs t{};
+  for (size_t e = 0; e < 18; ++e) {
+    for (size_t l = 0; l < 3; ++l) t.v[e / 8][l][e % 8] = kRcdt[e][2 - l];
+  }
+  return t;
+}
+alignas(32) constexpr RcdtLimbs kRcdtLimbs = MakeRcdtLimbs();
+
+#if HM_FALCON_AVX2
+// Eight 32-bit lanes; with target("avx2") the compiler keeps them in one ymm register.
+typedef uint32_t U32x8 __attribute__((vector_size(32)));
+
+#endif
+
+constexpr uint32_t kChaChaSigma[4] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
+
 }  // namespace
+
+bool HaveAvx2() {
+#if HM_FALCON_AVX2
+  static const bool have = __builtin_cpu_supports("avx2");
+  return have;
+#else
+  return false;
+#endif
+}
+
+void ChaChaBlocksPortable(const uint32_t* key_iv, uint64_t counter, uint8_t* out) {
+  for (size_t blk = 0; blk < 8; ++blk, ++counter) {
+    uint32_t init[16];
+    for (int v = 0; v < 4; ++v) init[v] = kChaChaSigma[v];
+    for (int v = 0; v < 12; ++v) init[4 + v] = key_iv[v];
+    init[14] ^= static_cast<uint32_t>(counter);
+    init[15] ^= static_cast<uint32_t>(counter >> 32);
+    uint32_t s[16];
+    for (int v = 0; v < 16; ++v) s[v] = init[v];
+    ChaChaRounds(s);
+    for (int v = 0; v < 16; ++v) {
+      const uint32_t w = s[v] + init[v];
+      uint8_t* o = &out[(blk << 2) + (static_cast<size_t>(v) << 5)];
+      o[0] = static_cast<uint8_t>(w);
+      o[1] = static_cast<uint8_t>(w >> 8);
+      o[2] = static_cast<uint8_t>(w >> 16);
+      o[3] = static_cast<uint8_t>(w >> 24);
+    }
+  }
+}
+
+#if HM_FALCON_AVX2
+// Lane i runs block i, so word v of all eight blocks is one vector, stored whole at 32*v: the
+// interleaved layout with no shuffling (x86 stores lanes little-endian, as the layout wants).
+HM_FALCON_TARGET_AVX2 void ChaChaBlocksAvx2(const uint32_t* key_iv, uint64_t counter,
+                                            uint8_t* out) {
+  U32x8 init[16];
+  for (int v = 0; v < 4; ++v) init[v] = U32x8{} + kChaChaSigma[v];
+  for (int v = 0; v < 12; ++v) init[4 + v] = U32x8{} + key_iv[v];
+  U32x8 lo, hi;
+  for (int i = 0; i < 8; ++i) {
+    lo[i] = static_cast<uint32_t>(counter + static_cast<uint64_t>(i));
+    hi[i] = static_cast<uint32_t>((counter + static_cast<uint64_t>(i)) >> 32);
+  }
+  init[14] ^= lo;
+  init[15] ^= hi;
+  U32x8 s[16];
+  for (int v = 0; v < 16; ++v) s[v] = init[v];
+  ChaChaRounds(s);
+  for (int v = 0; v < 16; ++v) {
+    const U32x8 w = s[v] + init[v];
+    std::memcpy(out + 32 * v, &w, sizeof w);
+  }
+}
+
+// The 18 RCDT comparisons eight at a time, as a borrow chain over the three 24-bit limbs
+// (least significant first); the six padding entries are 0 and never borrow.
+HM_FALCON_TARGET_AVX2 int BaseSampleAvx2(uint64_t lo, uint32_t hi) {
+  const U32x8 v0 = U32x8{} + static_cast<uint32_t>(lo & 0xFFFFFF);
+  const U32x8 v1 = U32x8{} + static_cast<uint32_t>((lo >> 24) & 0xFFFFFF);
+  const U32x8 v2 = U32x8{} + (static_cast<uint32_t>(lo >> 48) | (hi << 16));
+  U32x8 z{};
+  for (const auto& group : kRcdtLimbs.v) {
+    U32x8 g[3];
+    std::memcpy(g, group, sizeof g);
+    U32x8 cc = (v0 - g[0]) >> 31;
+    cc = (v1 - g[1] - cc) >> 31;
+    cc = (v2 - g[2] - cc) >> 31;
+    z += cc;
+  }
+  uint32_t lanes[8];
+  std::memcpy(lanes, &z, sizeof lanes);
+  uint32_t sum = 0;
+  for (uint32_t x : lanes) sum += x;
+  return static_cast<int>(sum);
+}
+#endif
 
 double InvSigma(unsigned logn) { return kInvSigma[logn]; }
 double SigmaMin(unsigned logn) { return kSigmaMin[logn]; }
@@ -100,35 +223,16 @@ void ChaChaPrng::Init(Shake256& src) {
 // output words are interleaved as in the reference's 8-way AVX2 code: word v of block i
 // lands at byte offset 4*i + 32*v.
 void ChaChaPrng::Refill() {
-  static constexpr uint32_t kSigma[4] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
-  for (size_t blk = 0; blk < 8; ++blk) {
-    uint32_t init[16];
-    for (int v = 0; v < 4; ++v) init[v] = kSigma[v];
-    for (int v = 0; v < 12; ++v) init[4 + v] = key_iv_[v];
-    init[14] ^= static_cast<uint32_t>(counter_);
-    init[15] ^= static_cast<uint32_t>(counter_ >> 32);
-    uint32_t s[16];
-    for (int v = 0; v < 16; ++v) s[v] = init[v];
-    for (int r = 0; r < 10; ++r) {
-      QuarterRound(s, 0, 4, 8, 12);
-      QuarterRound(s, 1, 5, 9, 13);
-      QuarterRound(s, 2, 6, 10, 14);
-      QuarterRound(s, 3, 7, 11, 15);
-      QuarterRound(s, 0, 5, 10, 15);
-      QuarterRound(s, 1, 6, 11, 12);
-      QuarterRound(s, 2, 7, 8, 13);
-      QuarterRound(s, 3, 4, 9, 14);
-    }
-    for (int v = 0; v < 16; ++v) {
-      const uint32_t w = s[v] + init[v];
-      uint8_t* out = &buf_[(blk << 2) + (static_cast<size_t>(v) << 5)];
-      out[0] = static_cast<uint8_t>(w);
-      out[1] = static_cast<uint8_t>(w >> 8);
-      out[2] = static_cast<uint8_t>(w >> 16);
-      out[3] = static_cast<uint8_t>(w >> 24);
-    }
-    ++counter_;
+#if HM_FALCON_AVX2
+  if (HaveAvx2()) {
+    ChaChaBlocksAvx2(key_iv_.data(), counter_, buf_.data());
+  } else {
+    ChaChaBlocksPortable(key_iv_.data(), counter_, buf_.data());
   }
+#else
+  ChaChaBlocksPortable(key_iv_.data(), counter_, buf_.data());
+#endif
+  counter_ += 8;
   ptr_ = 0;
 }
 
@@ -140,11 +244,10 @@ uint64_t ApproxExpP63(double x, double ccs) {
   return MulHi(z, y);
 }
 
-GaussianSampler::GaussianSampler(unsigned logn) : sigma_min_(kSigmaMin[logn]) {}
+GaussianSampler::GaussianSampler(unsigned logn)
+    : sigma_min_(kSigmaMin[logn]), avx2_(HaveAvx2()) {}
 
-int GaussianSampler::BaseSample() {
-  const uint64_t lo = prng_.NextU64();
-  const uint64_t hi = prng_.NextU8();
+int BaseSamplePortable(uint64_t lo, uint32_t hi) {
   const U128 v = (static_cast<U128>(hi) << 64) | lo;
   int z = 0;
   for (const auto& e : kRcdt) {
@@ -153,6 +256,15 @@ int GaussianSampler::BaseSample() {
     z += static_cast<int>(static_cast<uint64_t>((v - w) >> 127));  // 1 when v < w
   }
   return z;
+}
+
+int GaussianSampler::BaseSample() {
+  const uint64_t lo = prng_.NextU64();
+  const uint32_t hi = prng_.NextU8();
+#if HM_FALCON_AVX2
+  if (avx2_) return BaseSampleAvx2(lo, hi);
+#endif
+  return BaseSamplePortable(lo, hi);
 }
 
 bool GaussianSampler::BerExp(double x, double ccs) {

@@ -10,7 +10,27 @@
 
 #include "crypto/keccak/keccak.h"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HM_FALCON_AVX2 1
+#define HM_FALCON_TARGET_AVX2 __attribute__((target("avx2")))
+#else
+#define HM_FALCON_AVX2 0
+#endif
+
 namespace hm::crypto::falcon::internal {
+
+// Whether this CPU runs the AVX2 versions below (checked once).
+bool HaveAvx2();
+// Eight ChaCha20 blocks (counters counter..counter+7) in the interleaved 512-byte layout.
+void ChaChaBlocksPortable(const uint32_t* key_iv, uint64_t counter, uint8_t* out);
+// The base sampler's RCDT count for the 72-bit value hi:lo (hi < 256).
+int BaseSamplePortable(uint64_t lo, uint32_t hi);
+#if HM_FALCON_AVX2
+// Same results; only after HaveAvx2().
+HM_FALCON_TARGET_AVX2 void ChaChaBlocksAvx2(const uint32_t* key_iv, uint64_t counter,
+                                            uint8_t* out);
+HM_FALCON_TARGET_AVX2 int BaseSampleAvx2(uint64_t lo, uint32_t hi);
+#endif
 
 class ChaChaPrng {
  public:
@@ -61,6 +81,7 @@ class GaussianSampler {
 
   ChaChaPrng prng_;
   double sigma_min_;
+  bool avx2_;
 };
 
 // floor(2^63 * ccs * exp(-x)) approximately, for 0 <= x < ln 2 (spec v1.2 ApproxExp).
