@@ -38,6 +38,8 @@ class Http3Application : public stoq::Application {
 
   // nghttp3 settings both sides use, with the given header-section limit.
   static nghttp3_settings Settings(uint64_t max_field_section_size);
+  // The allocator every nghttp3 connection uses (base::PageHeap).
+  static const nghttp3_mem* Memory();
   // Adds the callbacks that only concern stream flow (deferred_consume, stop_sending,
   // reset_stream). nghttp3's user data must be user_data().
   static void AddStreamCallbacks(nghttp3_callbacks* cb);

@@ -226,7 +226,7 @@ base::Status Http3ClientApp::OnHandshakeCompleted() {
   cb.end_stream = Http3ClientCallbacks::EndStream;
   AddStreamCallbacks(&cb);
   const nghttp3_settings settings = Settings(64 << 10);
-  int rv = nghttp3_conn_client_new(&h3_, &cb, &settings, nullptr, user_data());
+  int rv = nghttp3_conn_client_new(&h3_, &cb, &settings, Memory(), user_data());
   if (rv != 0) return H3Error(rv, "connection setup");
   return BindCriticalStreams();
 }

@@ -101,7 +101,7 @@ base::Status Http3Session::OnHandshakeCompleted() {
   cb.end_stream = Http3Callbacks::EndStream;
   AddStreamCallbacks(&cb);
   const nghttp3_settings settings = Settings(core_->options().max_header_bytes);
-  int rv = nghttp3_conn_server_new(&h3_, &cb, &settings, nullptr, user_data());
+  int rv = nghttp3_conn_server_new(&h3_, &cb, &settings, Memory(), user_data());
   if (rv != 0) return H3Error(rv, "connection setup");
   nghttp3_conn_set_max_client_streams_bidi(h3_, ngtcp2_conn_get_streams_bidi_left(conn_.raw()));
   return BindCriticalStreams();

@@ -129,6 +129,7 @@ int RunHandshakes(const BenchOptions& o) {
   auto so = SwarmFrom(o, true);
   if (!so.ok()) return Failed("bench", so.status());
   so->connections = o.handshakes;
+  so->timeout = std::max(so->timeout, std::chrono::milliseconds(10 * o.handshakes));
   so->close_when_ready = true;
   auto r = stoq::channel::RunHandshakeBench(*so);
   if (!r.ok()) return Failed("bench", r.status());
@@ -149,6 +150,8 @@ int RunIdle(const BenchOptions& o) {
   auto so = SwarmFrom(o, false);
   if (!so.ok()) return Failed("bench", so.status());
   so->connections = o.idle;
+  // Setting up 100,000 takes minutes at a few hundred handshakes per second.
+  so->timeout = std::max(so->timeout, std::chrono::milliseconds(10 * o.idle));
   so->hold = std::chrono::milliseconds(static_cast<int64_t>(o.hold_s * 1000));
   so->connection.keep_alive_ms = 10'000;
   const uint64_t server_before = o.server_pid > 0 ? stoq::channel::ProcessRssBytes(o.server_pid) : 0;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "base/page_heap.h"
 
 namespace hm::stoq {
 
@@ -41,6 +42,16 @@ void RandCb(uint8_t* dest, size_t len, const ngtcp2_rand_ctx* ctx) {
   static_cast<base::Random*>(ctx->native_handle)->Fill(std::span<uint8_t>(dest, len));
 }
 
+// ngtcp2 allocates through the page heap: of the 8-12 KB pool and ordered-set blocks it takes
+// for every connection, an idle connection then pays only for the pages written.
+void* MemMalloc(size_t n, void*) { return base::PageHeap::Global().Allocate(n); }
+void MemFree(void* p, void*) { base::PageHeap::Global().Free(p); }
+void* MemCalloc(size_t count, size_t n, void*) {
+  return base::PageHeap::Global().AllocateZeroed(count, n);
+}
+void* MemRealloc(void* p, size_t n, void*) { return base::PageHeap::Global().Reallocate(p, n); }
+const ngtcp2_mem kMemory{nullptr, MemMalloc, MemFree, MemCalloc, MemRealloc};
+
 }  // namespace
 
 // ngtcp2 callbacks: forward to the connection and its application.
@@ -69,7 +80,26 @@ struct ConnectionCallbacks {
       return NGTCP2_ERR_CALLBACK_FAILURE;
     }
     auto s = c->app_->OnHandshakeCompleted();
-    return s.ok() ? 0 : Fail(c, s);
+    if (!s.ok()) return Fail(c, s);
+    // Applications take what they need from TLS (ALPN above; the stoq/1 channel its exporter
+    // and the peer's chain) in OnHandshakeCompleted. The session is not needed after it.
+    c->ReleaseTls();
+    return 0;
+  }
+
+  // TLS data from the peer. Once the application released the TLS session (ReleaseTls) only
+  // post-handshake messages can still arrive: a server's NewSessionTicket (we resume no
+  // sessions: dropped) or, from a client, something QUIC does not allow (RFC 9001 section 6
+  // rules out KeyUpdate; nothing else may follow the client's Finished).
+  static int RecvCryptoData(ngtcp2_conn* conn, ngtcp2_crypto_level level, uint64_t offset,
+                            const uint8_t* data, size_t len, void* ud) {
+    Connection* c = Self(ud);
+    if (c->tls_ != nullptr) {
+      return ngtcp2_crypto_recv_crypto_data_cb(conn, level, offset, data, len, ud);
+    }
+    if (!c->server_ && level == NGTCP2_CRYPTO_LEVEL_APPLICATION) return 0;
+    ngtcp2_conn_set_tls_alert(conn, 10);  // unexpected_message
+    return NGTCP2_ERR_CRYPTO;
   }
 
   static int RecvStreamData(ngtcp2_conn*, uint32_t flags, int64_t stream_id, uint64_t,
@@ -206,7 +236,7 @@ struct ConnectionCallbacks {
       cb.client_initial = ngtcp2_crypto_client_initial_cb;
       cb.recv_retry = ngtcp2_crypto_recv_retry_cb;
     }
-    cb.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
+    cb.recv_crypto_data = RecvCryptoData;
     cb.encrypt = ngtcp2_crypto_encrypt_cb;
     cb.decrypt = Decrypt;
     cb.hp_mask = ngtcp2_crypto_hp_mask_cb;
@@ -282,10 +312,10 @@ base::Status Connection::Init(const TlsCredentials& cred, const std::string& ser
     params.stateless_reset_token_present = 1;
     registry_->StatelessResetToken(scid, params.stateless_reset_token);
     rv = ngtcp2_conn_server_new(&conn_, &dcid, &scid, &np, sp->initial->version, &cb, &settings,
-                                &params, nullptr, this);
+                                &params, &kMemory, this);
   } else {
     rv = ngtcp2_conn_client_new(&conn_, &dcid, &scid, &np, NGTCP2_PROTO_VER_V1, &cb, &settings,
-                                &params, nullptr, this);
+                                &params, &kMemory, this);
   }
   if (rv != 0) return LibError(rv, "creating the QUIC connection");
   if (options_.keep_alive_ms > 0) {
@@ -301,6 +331,12 @@ base::Status Connection::Init(const TlsCredentials& cred, const std::string& ser
   gnutls_session_set_ptr(tls_.get(), &conn_ref_);
   ngtcp2_conn_set_tls_native_handle(conn_, tls_.get());
   return base::Status::Ok();
+}
+
+void Connection::ReleaseTls() {
+  if (tls_ == nullptr || !handshake_completed_) return;
+  ngtcp2_conn_set_tls_native_handle(conn_, nullptr);
+  tls_.reset();
 }
 
 base::Result<std::unique_ptr<Connection>> Connection::NewServer(
@@ -370,6 +406,10 @@ base::Status Connection::Read(const Path& path, base::ByteSpan packet, Timestamp
   ConnectionCallbacks::reading = this;
   int rv = ngtcp2_conn_read_pkt(conn_, &np, &pi, packet.data(), packet.size(), now);
   ConnectionCallbacks::reading = nullptr;
+  if (probing_mixed_ && mixed_rx_seen_) {
+    probing_mixed_ = false;  // the peer answers under the mixed keys: back to normal keep-alive
+    ngtcp2_conn_set_keep_alive_timeout(conn_, options_.keep_alive_ms * kMillisecond);
+  }
   if (rv == 0) return base::Status::Ok();
   if (rv == NGTCP2_ERR_DRAINING) {
     if (close_deadline_ == kNever) close_deadline_ = now + 3 * ngtcp2_conn_get_pto(conn_);
@@ -401,6 +441,13 @@ base::Status Connection::HandleExpiry(Timestamp now) {
   if (rv == NGTCP2_ERR_HANDSHAKE_TIMEOUT) return base::DeadlineExceeded("handshake timeout");
   if (rv != 0) return LibError(rv, "QUIC timer");
   return base::Status::Ok();
+}
+
+void Connection::ProbeUntilPeerUsesMixedKeys() {
+  if (mixed_rx_seen_ || probing_mixed_) return;
+  probing_mixed_ = true;
+  // ngtcp2 0.12 has no call to send a PING; its keep-alive sends one after this much silence.
+  ngtcp2_conn_set_keep_alive_timeout(conn_, ngtcp2_conn_get_pto(conn_));
 }
 
 void Connection::TryKeyUpdate(Timestamp now) {

@@ -64,6 +64,8 @@ class Connection;
 class Application {
  public:
   virtual ~Application() = default;
+  // The last moment Connection::tls() is available: the connection frees the TLS session
+  // when this returns.
   virtual base::Status OnHandshakeCompleted() { return base::Status::Ok(); }
   // Stream data in order. The application must call Connection::ExtendStreamWindow for what it
   // consumed (immediately, or later to push back on the peer).
@@ -195,13 +197,24 @@ class Connection {
   // A packet from the peer decrypted under the first mixed key generation: the peer sends with
   // the mixed keys now.
   bool peer_uses_mixed_keys() const { return mixed_rx_seen_; }
+  // Until peer_uses_mixed_keys(), sends a PING after each PTO of silence. The side that
+  // started the mixed key update calls it: the peer learns of the update only from a packet
+  // sent under the new keys, and an idle endpoint would otherwise send none.
+  void ProbeUntilPeerUsesMixedKeys();
   int pending_key_updates() const { return pending_key_updates_; }
 
   bool handshake_completed() const { return handshake_completed_; }
   // The time of the latest Read, Write or HandleExpiry (the application reads no clock).
   Timestamp now() const { return now_; }
   const std::string& alpn() const { return alpn_; }
+  // Null once released.
   gnutls_session_t tls() const { return tls_.get(); }
+  // Frees the TLS session (~20 KB of every idle connection). Called right after the
+  // application's OnHandshakeCompleted, which is where applications read what they need from
+  // TLS (exporter, peer certificates); QUIC keys keep updating without it. Later post-handshake
+  // TLS messages are dropped (a server's session ticket) or close the connection (anything
+  // from a client).
+  void ReleaseTls();
   Application* application() const { return app_.get(); }
   const Path& path() const { return path_; }
   bool is_server() const { return server_; }
@@ -258,6 +271,7 @@ class Connection {
   uint32_t key_generation_ = 0;
   uint32_t mixed_generations_ = 0;
   uint32_t key_updates_initiated_ = 0;
+  bool probing_mixed_ = false;  // keep-alive shortened by ProbeUntilPeerUsesMixedKeys
   void* mixed_rx_handle_ = nullptr;  // GnuTLS cipher of the first mixed receive key
   bool mixed_rx_seen_ = false;
   base::Status app_failure_;  // the first error an application callback returned

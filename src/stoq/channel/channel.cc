@@ -122,6 +122,15 @@ void ChannelBase::CheckSecure() {
   OnSecure();
 }
 
+void ChannelBase::OnKeyUpdateInitiated() {
+  // The client moved to the mixed keys. An idle client sends nothing more, and the server
+  // would never see the move (its pq_timeout would close a channel the client thinks secure).
+  if (!conn_.is_server() && conn_.key_updates_initiated() == kMixedGeneration) {
+    conn_.ProbeUntilPeerUsesMixedKeys();
+  }
+  CheckSecure();
+}
+
 base::Status ChannelBase::OnStreamData(int64_t stream_id, base::ByteSpan data, bool fin) {
   if (stream_id == kPqStream) return OnPqBytes(data, fin);
   CheckSecure();
@@ -168,7 +177,11 @@ void ChannelBase::OnStreamBlocked(int64_t stream_id, bool write_shut) {
 }
 
 Timestamp ChannelBase::Deadline() const {
-  return secure_ ? RpcDeadline() : std::min(pq_deadline_, RpcDeadline());
+  if (secure_) return RpcDeadline();
+  // A packet without stream data (the client's probe) showed the peer on the mixed keys:
+  // OnDeadline settles it now rather than at the next stream data.
+  if (pq_established_ && failure_code_ == 0 && conn_.peer_uses_mixed_keys()) return conn_.now();
+  return std::min(pq_deadline_, RpcDeadline());
 }
 
 base::Status ChannelBase::OnDeadline(Timestamp now) {

@@ -68,7 +68,7 @@ class ChannelBase : public Application {
     return base::Status::Ok();
   }
   void OnStreamBlocked(int64_t stream_id, bool write_shut) final;
-  void OnKeyUpdateInitiated() final { CheckSecure(); }
+  void OnKeyUpdateInitiated() final;
   Timestamp Deadline() const final;
   base::Status OnDeadline(Timestamp now) final;
 

@@ -225,6 +225,25 @@ TEST_F(ChannelTest, PingRunsOverMixedKeysOnBothSides) {
   EXPECT_EQ(server_stats_->calls.load(), 20u);
 }
 
+// The client's second (mixed) key update waits for the server to confirm the first one, so it
+// happens when the client may have nothing left to send. Its probe must still show the server
+// the move: a client idle past the server's pq_timeout keeps a working channel.
+TEST_F(ChannelTest, AnIdleClientsMoveToTheMixedKeysReachesTheServer) {
+  StartServer(nullptr, 400ms);
+  auto client = Connect();
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  EXPECT_TRUE((*client)->connection().peer_uses_mixed_keys());
+  for (int i = 0; i < 100 && server_stats_->mixed_keys.load() == 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(server_stats_->mixed_keys.load(), 1u);
+  std::this_thread::sleep_for(800ms);  // twice the server's pq_timeout, no traffic
+  auto r = (*client)->Call({"stoq.ping", 0, base::Bytes{1, 2, 3}}, 2000ms);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->code, rpc::RpcCode::kOk);
+  EXPECT_EQ(server_stats_->pq_failed.load(), 0u);
+}
+
 TEST_F(ChannelTest, ConcurrentCallsAndBulkArriveIntact) {
   StartServer();
   auto client = Connect();

@@ -182,8 +182,13 @@ base::Result<std::unique_ptr<RpcClient>> RpcClient::Connect(RpcClientOptions opt
   self->client_ = std::move(client).value();
   if (self->channel_ == nullptr) return base::Internal("stoq/1 application missing");
   ClientChannel* channel = self->channel_;
+  Connection* conn = &self->client_->connection();
+  // Until the server answers under the mixed keys: this client runs its loop only inside calls,
+  // and a server that never saw the move would close the channel at its pq_timeout.
   base::Status s = self->client_->RunUntil(
-      [channel] { return channel->secure() || channel->failure_code() != 0; },
+      [channel, conn] {
+        return (channel->secure() && conn->peer_uses_mixed_keys()) || channel->failure_code() != 0;
+      },
       config->pq_timeout + std::chrono::milliseconds(500));
   if (s.ok() && channel->failure_code() != 0) {
     s = base::PermissionDenied(fmt::format("the post-quantum channel failed: {}",

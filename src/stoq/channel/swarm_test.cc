@@ -122,7 +122,7 @@ TEST_F(SwarmTest, TwoHundredPqChannelsBecomeSecure) {
   EXPECT_EQ(c.ready, 200u) << c.first_failure;
   EXPECT_EQ(c.failed, 0u);
   EXPECT_EQ(c.established, 200u);
-  EXPECT_EQ((*swarm)->alive(), 200u);
+  EXPECT_EQ((*swarm)->alive(), 200u) << "lost " << c.lost << ": " << c.first_failure;
   EXPECT_EQ((*swarm)->ready_latencies_us().size(), 200u);
   EXPECT_EQ(client_stats_->mixed_keys.load(), 200u);
   EXPECT_EQ(server_stats_->pq_established.load(), 200u);

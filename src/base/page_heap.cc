@@ -1,0 +1,119 @@
+#include "base/page_heap.h"
+
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+namespace hm::base {
+
+PageHeap& PageHeap::Global() {
+  static PageHeap* const heap = new PageHeap(size_t{64} << 30);  // never destroyed
+  return *heap;
+}
+
+PageHeap::PageHeap(size_t reserve_bytes) {
+  const size_t bytes = (reserve_bytes + kPageSize - 1) / kPageSize * kPageSize;
+  // MAP_NORESERVE: address space only; the kernel commits a page when it is first written.
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p != MAP_FAILED) {
+    base_ = static_cast<char*>(p);
+    reserved_ = bytes;
+  }
+  free_.resize(PagesFor(kMaxBytes) + 1);
+}
+
+PageHeap::~PageHeap() {
+  if (base_ != nullptr) ::munmap(base_, reserved_);
+}
+
+bool PageHeap::Owns(const void* p) const {
+  const auto* c = static_cast<const char*>(p);
+  return base_ != nullptr && c >= base_ && c < base_ + reserved_;
+}
+
+void* PageHeap::AllocatePages(size_t n) {
+  const size_t pages = PagesFor(n);
+  char* block = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& list = free_[pages];
+    if (!list.empty()) {
+      block = list.back();
+      list.pop_back();
+    } else if (reserved_ - carved_ >= pages * kPageSize) {
+      block = base_ + carved_;
+      carved_ += pages * kPageSize;
+      stats_.bytes_carved = carved_;
+    } else {
+      return nullptr;  // reservation used up: the caller falls back to malloc
+    }
+    ++stats_.blocks_in_use;
+    stats_.bytes_in_use += pages * kPageSize;
+  }
+  auto* h = reinterpret_cast<Header*>(block);
+  h->pages = pages;
+  h->magic = kMagic;
+  return h + 1;
+}
+
+void* PageHeap::Allocate(size_t n) {
+  if (n >= kMinBytes && n <= kMaxBytes && base_ != nullptr) {
+    if (void* p = AllocatePages(n)) return p;
+  }
+  return std::malloc(n);
+}
+
+void* PageHeap::AllocateZeroed(size_t count, size_t size) {
+  if (size != 0 && count > std::numeric_limits<size_t>::max() / size) return nullptr;
+  const size_t n = count * size;
+  if (n >= kMinBytes && n <= kMaxBytes && base_ != nullptr) {
+    // Fresh or released pages read as zero: nothing to clear.
+    if (void* p = AllocatePages(n)) return p;
+  }
+  return std::calloc(count, size);
+}
+
+void* PageHeap::Reallocate(void* p, size_t n) {
+  if (p == nullptr) return Allocate(n);
+  if (!Owns(p)) return std::realloc(p, n);
+  if (n == 0) {
+    Free(p);
+    return nullptr;
+  }
+  const auto* h = static_cast<const Header*>(p) - 1;
+  const size_t usable = Usable(h);
+  if (n <= usable) return p;  // blocks never shrink in place: their pages are already counted
+  void* q = Allocate(n);
+  if (q == nullptr) return nullptr;  // realloc semantics: the old block stays valid
+  std::memcpy(q, p, usable);
+  Free(p);
+  return q;
+}
+
+void PageHeap::Free(void* p) {
+  if (p == nullptr) return;
+  if (!Owns(p)) {
+    std::free(p);
+    return;
+  }
+  auto* h = static_cast<Header*>(p) - 1;
+  if (h->magic != kMagic) std::abort();  // not a block start: heap corruption or a double free
+  const size_t pages = h->pages;
+  h->magic = 0;
+  // Back to the kernel: the pages stop counting as resident and read as zero when reused.
+  ::madvise(h, pages * kPageSize, MADV_DONTNEED);
+  std::lock_guard<std::mutex> lock(mu_);
+  free_[pages].push_back(reinterpret_cast<char*>(h));
+  --stats_.blocks_in_use;
+  stats_.bytes_in_use -= pages * kPageSize;
+}
+
+PageHeap::Stats PageHeap::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+}  // namespace hm::base
