@@ -188,6 +188,10 @@ TEST_F(StoqConnectionTest, HandshakeAndEcho) {
   ASSERT_TRUE(pumped.ok()) << pumped.ToString();
   ASSERT_TRUE(client->handshake_completed());
   EXPECT_EQ(client->alpn(), kAlpn);
+  // Both TLS sessions are freed once the handshake is done; the traffic below runs without.
+  EXPECT_EQ(client->tls(), nullptr);
+  ASSERT_NE(endpoint_->Find(1), nullptr);
+  EXPECT_EQ(endpoint_->Find(1)->tls(), nullptr);
   auto id = client->OpenBidiStream();
   ASSERT_TRUE(id.ok());
   const std::string payload(100'000, 'x');
