@@ -5,21 +5,12 @@
 #include "base/page_heap.h"
 
 namespace hm::api::internal {
-namespace {
-
 // nghttp3 allocates through the page heap: its per-connection stream pool (a 44 KB block of
 // which an idle connection uses a few streams) then costs only the pages it writes.
-void* H3Malloc(size_t n, void*) { return base::PageHeap::Global().Allocate(n); }
-void H3Free(void* p, void*) { base::PageHeap::Global().Free(p); }
-void* H3Calloc(size_t count, size_t n, void*) {
-  return base::PageHeap::Global().AllocateZeroed(count, n);
-}
-void* H3Realloc(void* p, size_t n, void*) { return base::PageHeap::Global().Reallocate(p, n); }
-
-}  // namespace
-
 const nghttp3_mem* Http3Application::Memory() {
-  static const nghttp3_mem mem{nullptr, H3Malloc, H3Free, H3Calloc, H3Realloc};
+  static const nghttp3_mem mem{nullptr, base::PageHeap::MallocCallback,
+                               base::PageHeap::FreeCallback, base::PageHeap::CallocCallback,
+                               base::PageHeap::ReallocCallback};
   return &mem;
 }
 

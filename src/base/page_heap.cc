@@ -6,6 +6,8 @@
 #include <cstring>
 #include <limits>
 
+#include "base/check.h"
+
 namespace hm::base {
 
 PageHeap& PageHeap::Global() {
@@ -100,7 +102,7 @@ void PageHeap::Free(void* p) {
     return;
   }
   auto* h = static_cast<Header*>(p) - 1;
-  if (h->magic != kMagic) std::abort();  // not a block start: heap corruption or a double free
+  HM_CHECK_MSG(h->magic == kMagic, "PageHeap::Free: not a live block (double free or corruption)");
   const size_t pages = h->pages;
   h->magic = 0;
   // Back to the kernel: the pages stop counting as resident and read as zero when reused.
@@ -110,6 +112,13 @@ void PageHeap::Free(void* p) {
   --stats_.blocks_in_use;
   stats_.bytes_in_use -= pages * kPageSize;
 }
+
+void* PageHeap::MallocCallback(size_t n, void*) { return Global().Allocate(n); }
+void PageHeap::FreeCallback(void* p, void*) { Global().Free(p); }
+void* PageHeap::CallocCallback(size_t count, size_t size, void*) {
+  return Global().AllocateZeroed(count, size);
+}
+void* PageHeap::ReallocCallback(void* p, size_t n, void*) { return Global().Reallocate(p, n); }
 
 PageHeap::Stats PageHeap::stats() const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -45,6 +45,13 @@ class PageHeap {
   void* Reallocate(void* p, size_t n);
   void Free(void* p);
 
+  // The allocator callbacks of ngtcp2's and nghttp3's memory structs (same signatures in
+  // both), serving from Global(); `user_data` is unused.
+  static void* MallocCallback(size_t n, void* user_data);
+  static void FreeCallback(void* p, void* user_data);
+  static void* CallocCallback(size_t count, size_t size, void* user_data);
+  static void* ReallocCallback(void* p, size_t n, void* user_data);
+
   // Whether `p` is a block of this heap (rather than of malloc).
   bool Owns(const void* p) const;
 

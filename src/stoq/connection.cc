@@ -44,13 +44,8 @@ void RandCb(uint8_t* dest, size_t len, const ngtcp2_rand_ctx* ctx) {
 
 // ngtcp2 allocates through the page heap: of the 8-12 KB pool and ordered-set blocks it takes
 // for every connection, an idle connection then pays only for the pages written.
-void* MemMalloc(size_t n, void*) { return base::PageHeap::Global().Allocate(n); }
-void MemFree(void* p, void*) { base::PageHeap::Global().Free(p); }
-void* MemCalloc(size_t count, size_t n, void*) {
-  return base::PageHeap::Global().AllocateZeroed(count, n);
-}
-void* MemRealloc(void* p, size_t n, void*) { return base::PageHeap::Global().Reallocate(p, n); }
-const ngtcp2_mem kMemory{nullptr, MemMalloc, MemFree, MemCalloc, MemRealloc};
+const ngtcp2_mem kMemory{nullptr, base::PageHeap::MallocCallback, base::PageHeap::FreeCallback,
+                         base::PageHeap::CallocCallback, base::PageHeap::ReallocCallback};
 
 }  // namespace
 

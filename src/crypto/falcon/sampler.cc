@@ -1,6 +1,5 @@
 #include "crypto/falcon/sampler.h"
 
-#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -120,7 +119,6 @@ alignas(32) constexpr RcdtLimbs kRcdtLimbs = MakeRcdtLimbs();
 #if HM_FALCON_AVX2
 // Eight 32-bit lanes; with target("avx2") the compiler keeps them in one ymm register.
 typedef uint32_t U32x8 __attribute__((vector_size(32)));
-
 #endif
 
 constexpr uint32_t kChaChaSigma[4] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
