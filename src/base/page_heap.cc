@@ -24,7 +24,8 @@ PageHeap::PageHeap(size_t reserve_bytes) {
     base_ = static_cast<char*>(p);
     reserved_ = bytes;
   }
-  free_.resize(PagesFor(kMaxBytes) + 1);
+  warm_.resize(PagesFor(kMaxBytes) + 1);
+  cold_.resize(PagesFor(kMaxBytes) + 1);
 }
 
 PageHeap::~PageHeap() {
@@ -36,15 +37,20 @@ bool PageHeap::Owns(const void* p) const {
   return base_ != nullptr && c >= base_ && c < base_ + reserved_;
 }
 
-void* PageHeap::AllocatePages(size_t n) {
+void* PageHeap::AllocatePages(size_t n, bool zeroed) {
   const size_t pages = PagesFor(n);
   char* block = nullptr;
+  bool warm = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto& list = free_[pages];
-    if (!list.empty()) {
-      block = list.back();
-      list.pop_back();
+    if (!warm_[pages].empty()) {
+      block = warm_[pages].back();
+      warm_[pages].pop_back();
+      --warm_count_;
+      warm = true;
+    } else if (!cold_[pages].empty()) {
+      block = cold_[pages].back();
+      cold_[pages].pop_back();
     } else if (reserved_ - carved_ >= pages * kPageSize) {
       block = base_ + carved_;
       carved_ += pages * kPageSize;
@@ -58,12 +64,14 @@ void* PageHeap::AllocatePages(size_t n) {
   auto* h = reinterpret_cast<Header*>(block);
   h->pages = pages;
   h->magic = kMagic;
+  // A warm block's first page still holds what its last user wrote; the rest reads as zero.
+  if (warm && zeroed) std::memset(h + 1, 0, kPageSize - sizeof(Header));
   return h + 1;
 }
 
 void* PageHeap::Allocate(size_t n) {
   if (n >= kMinBytes && n <= kMaxBytes && base_ != nullptr) {
-    if (void* p = AllocatePages(n)) return p;
+    if (void* p = AllocatePages(n, /*zeroed=*/false)) return p;
   }
   return std::malloc(n);
 }
@@ -72,8 +80,7 @@ void* PageHeap::AllocateZeroed(size_t count, size_t size) {
   if (size != 0 && count > std::numeric_limits<size_t>::max() / size) return nullptr;
   const size_t n = count * size;
   if (n >= kMinBytes && n <= kMaxBytes && base_ != nullptr) {
-    // Fresh or released pages read as zero: nothing to clear.
-    if (void* p = AllocatePages(n)) return p;
+    if (void* p = AllocatePages(n, /*zeroed=*/true)) return p;
   }
   return std::calloc(count, size);
 }
@@ -105,10 +112,22 @@ void PageHeap::Free(void* p) {
   HM_CHECK_MSG(h->magic == kMagic, "PageHeap::Free: not a live block (double free or corruption)");
   const size_t pages = h->pages;
   h->magic = 0;
-  // Back to the kernel: the pages stop counting as resident and read as zero when reused.
-  ::madvise(h, pages * kPageSize, MADV_DONTNEED);
+  bool warm;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    warm = warm_count_ < kWarmBlocks;
+    if (warm) ++warm_count_;  // reserve the place before leaving the lock
+  }
+  // Back to the kernel (all of it, or all but the first page): the pages stop counting as
+  // resident and read as zero when reused.
+  if (warm) {
+    if (pages > 1)
+      ::madvise(reinterpret_cast<char*>(h) + kPageSize, (pages - 1) * kPageSize, MADV_DONTNEED);
+  } else {
+    ::madvise(h, pages * kPageSize, MADV_DONTNEED);
+  }
   std::lock_guard<std::mutex> lock(mu_);
-  free_[pages].push_back(reinterpret_cast<char*>(h));
+  (warm ? warm_ : cold_)[pages].push_back(reinterpret_cast<char*>(h));
   --stats_.blocks_in_use;
   stats_.bytes_in_use -= pages * kPageSize;
 }

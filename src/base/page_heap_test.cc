@@ -118,5 +118,30 @@ TEST(PageHeapTest, OnlyWrittenPagesAreResident) {
   EXPECT_LT(ResidentPages() - before, kBlocks * 2);
 }
 
+// Freed blocks keep their first page only up to kWarmBlocks of them; past that they go back
+// whole, so a burst's memory is returned.
+TEST(PageHeapTest, WarmFirstPagesAreBounded) {
+  PageHeap heap(size_t{256} << 20);
+  constexpr size_t kBlocks = 2 * PageHeap::kWarmBlocks;
+  std::vector<char*> blocks;
+  blocks.reserve(kBlocks);
+  for (size_t i = 0; i < kBlocks; ++i) {
+    auto* p = static_cast<char*>(heap.AllocateZeroed(1, 6000));
+    ASSERT_NE(p, nullptr);
+    p[0] = 1;
+    p[5000] = 1;  // both pages resident
+    blocks.push_back(p);
+  }
+  const long during = ResidentPages();
+  for (char* p : blocks) heap.Free(p);
+  const long after = ResidentPages();
+  // 2 pages per block were resident; now only the warm blocks' first pages are.
+  EXPECT_GE(during - after, static_cast<long>(2 * kBlocks - PageHeap::kWarmBlocks) - 200);
+  // A warm block comes back zeroed when asked for, dirty first page included.
+  auto* z = static_cast<unsigned char*>(heap.AllocateZeroed(6000, 1));
+  for (size_t i = 0; i < 6000; ++i) ASSERT_EQ(z[i], 0) << i;
+  heap.Free(z);
+}
+
 }  // namespace
 }  // namespace hm::base

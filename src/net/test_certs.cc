@@ -45,15 +45,15 @@ base::Status AddExtension(X509* cert, int nid, const std::string& value) {
   return base::Status::Ok();
 }
 
-}  // namespace
-
-base::Result<TestCert> MakeSelfSignedCert(const std::vector<std::string>& dns_names,
-                                          const std::vector<std::string>& ips,
-                                          const std::string& common_name, int days) {
+// A certificate for `key` named CN = common_name, signed by `issuer_key` under `issuer`'s
+// subject (both null: self-signed).
+base::Result<CertPtr> MakeCert(EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key,
+                               const std::vector<std::string>& dns_names,
+                               const std::vector<std::string>& ips, const std::string& common_name,
+                               int days, bool ca) {
   static std::atomic<long> serial{1};
-  KeyPtr key(EVP_EC_gen("P-256"));
   CertPtr cert(X509_new());
-  if (!key || !cert) return base::Internal("cannot allocate key or certificate");
+  if (!cert) return base::Internal("cannot allocate a certificate");
   X509_set_version(cert.get(), 2);
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial.fetch_add(1));
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
@@ -62,26 +62,73 @@ base::Result<TestCert> MakeSelfSignedCert(const std::vector<std::string>& dns_na
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
                              0);
-  X509_set_issuer_name(cert.get(), name);
-  X509_set_pubkey(cert.get(), key.get());
+  X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : name);
+  X509_set_pubkey(cert.get(), key);
   std::string san;
   for (const auto& d : dns_names) san += (san.empty() ? "" : ",") + ("DNS:" + d);
   for (const auto& ip : ips) san += (san.empty() ? "" : ",") + ("IP:" + ip);
   if (!san.empty()) HM_TRY(AddExtension(cert.get(), NID_subject_alt_name, san));
-  HM_TRY(AddExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE"));
-  HM_TRY(AddExtension(cert.get(), NID_key_usage, "critical,digitalSignature"));
-  HM_TRY(AddExtension(cert.get(), NID_ext_key_usage, "serverAuth"));
-  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
+  if (ca) {
+    HM_TRY(AddExtension(cert.get(), NID_basic_constraints, "critical,CA:TRUE"));
+    HM_TRY(AddExtension(cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign"));
+  } else {
+    HM_TRY(AddExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE"));
+    HM_TRY(AddExtension(cert.get(), NID_key_usage, "critical,digitalSignature"));
+    HM_TRY(AddExtension(cert.get(), NID_ext_key_usage, "serverAuth"));
+  }
+  if (X509_sign(cert.get(), issuer_key != nullptr ? issuer_key : key, EVP_sha256()) == 0) {
     return base::Internal("cannot sign test certificate");
   }
-  BioPtr cert_bio(BIO_new(BIO_s_mem()));
-  BioPtr key_bio(BIO_new(BIO_s_mem()));
-  if (!cert_bio || !key_bio || PEM_write_bio_X509(cert_bio.get(), cert.get()) != 1 ||
-      PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) !=
-          1) {
+  return cert;
+}
+
+base::Result<std::string> CertPem(X509* cert) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) {
     return base::Internal("cannot encode test certificate");
   }
-  return TestCert{BioToString(cert_bio.get()), BioToString(key_bio.get())};
+  return BioToString(bio.get());
+}
+
+base::Result<std::string> KeyPem(EVP_PKEY* key) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    return base::Internal("cannot encode test key");
+  }
+  return BioToString(bio.get());
+}
+
+}  // namespace
+
+base::Result<TestCert> MakeSelfSignedCert(const std::vector<std::string>& dns_names,
+                                          const std::vector<std::string>& ips,
+                                          const std::string& common_name, int days) {
+  KeyPtr key(EVP_EC_gen("P-256"));
+  if (!key) return base::Internal("cannot generate a key");
+  HM_ASSIGN_OR_RETURN(auto cert, MakeCert(key.get(), nullptr, nullptr, dns_names, ips, common_name,
+                                          days, /*ca=*/false));
+  TestCert out;
+  HM_ASSIGN_OR_RETURN(out.cert_pem, CertPem(cert.get()));
+  HM_ASSIGN_OR_RETURN(out.key_pem, KeyPem(key.get()));
+  return out;
+}
+
+base::Result<TestChain> MakeCaSignedCert(const std::vector<std::string>& dns_names,
+                                         const std::vector<std::string>& ips, int days) {
+  KeyPtr ca_key(EVP_EC_gen("P-256"));
+  KeyPtr key(EVP_EC_gen("P-256"));
+  if (!ca_key || !key) return base::Internal("cannot generate a key");
+  HM_ASSIGN_OR_RETURN(
+      auto ca, MakeCert(ca_key.get(), nullptr, nullptr, {}, {}, "Test CA", days + 1, /*ca=*/true));
+  HM_ASSIGN_OR_RETURN(auto leaf, MakeCert(key.get(), ca.get(), ca_key.get(), dns_names, ips,
+                                          "localhost", days, /*ca=*/false));
+  TestChain out;
+  HM_ASSIGN_OR_RETURN(out.ca_pem, CertPem(ca.get()));
+  HM_ASSIGN_OR_RETURN(out.leaf.cert_pem, CertPem(leaf.get()));
+  out.leaf.cert_pem += out.ca_pem;
+  HM_ASSIGN_OR_RETURN(out.leaf.key_pem, KeyPem(key.get()));
+  return out;
 }
 
 TempDir::TempDir() {

@@ -1,6 +1,6 @@
-// Test-only helpers: self-signed ECDSA P-256 certificates generated at test time with the
-// OpenSSL C API, and a temporary directory that removes itself. Never used by production code.
-// Thread-safety: functions are thread-safe; a TempDir is owned by one test.
+// Test-only helpers: ECDSA P-256 certificates (self-signed, or issued by a test CA) generated at
+// test time with the OpenSSL C API, and a temporary directory that removes itself. Never used by
+// production code. Thread-safety: functions are thread-safe; a TempDir is owned by one test.
 #pragma once
 
 #include <string>
@@ -21,6 +21,15 @@ base::Result<TestCert> MakeSelfSignedCert(const std::vector<std::string>& dns_na
                                           const std::vector<std::string>& ips,
                                           const std::string& common_name = "localhost",
                                           int days = 1);
+
+// A test CA (self-signed, CA:TRUE) and a server certificate it issued for the given SANs.
+// `leaf.cert_pem` holds the leaf followed by the CA (a chain file); `ca_pem` the CA alone.
+struct TestChain {
+  std::string ca_pem;
+  TestCert leaf;
+};
+base::Result<TestChain> MakeCaSignedCert(const std::vector<std::string>& dns_names,
+                                         const std::vector<std::string>& ips, int days = 1);
 
 // A directory under $TMPDIR (or /tmp), removed recursively on destruction.
 class TempDir {

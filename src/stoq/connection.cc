@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 
 #include "base/log.h"
 #include "base/page_heap.h"
@@ -319,7 +320,13 @@ base::Status Connection::Init(const TlsCredentials& cred, const std::string& ser
   if (server_) {
     HM_ASSIGN_OR_RETURN(tls_, NewServerSession(cred, alpns));
   } else {
-    HM_ASSIGN_OR_RETURN(tls_, NewClientSession(cred, server_name, alpns));
+    if (cred.verify_peer()) {
+      server_check_ = std::make_unique<ServerCheck>();
+      server_check_->server_name = server_name;
+      server_check_->chains = cred.verified_chains();
+    }
+    HM_ASSIGN_OR_RETURN(
+        tls_, NewClientSession(cred, server_name, alpns, &Connection::VerifyServerCertificate));
   }
   conn_ref_.get_conn = GetConn;
   conn_ref_.user_data = this;
@@ -328,10 +335,21 @@ base::Status Connection::Init(const TlsCredentials& cred, const std::string& ser
   return base::Status::Ok();
 }
 
+int Connection::VerifyServerCertificate(gnutls_session_t session) {
+  auto* ref = static_cast<ngtcp2_crypto_conn_ref*>(gnutls_session_get_ptr(session));
+  auto* c = static_cast<Connection*>(ref->user_data);
+  ServerCheck* check = c->server_check_.get();
+  if (check == nullptr) return GNUTLS_E_CERTIFICATE_ERROR;
+  // Certificate validity is wall-clock time (GnuTLS reads the same clock when it verifies).
+  check->status = check->chains->Verify(session, check->server_name, std::time(nullptr));
+  return check->status == 0 ? 0 : GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR;
+}
+
 void Connection::ReleaseTls() {
   if (tls_ == nullptr || !handshake_completed_) return;
   ngtcp2_conn_set_tls_native_handle(conn_, nullptr);
   tls_.reset();
+  server_check_.reset();  // the server's chain was accepted
 }
 
 base::Result<std::unique_ptr<Connection>> Connection::NewServer(
@@ -365,8 +383,8 @@ base::Status Connection::LibError(int rv, std::string_view what) {
   }
   if (rv == NGTCP2_ERR_CALLBACK_FAILURE && !app_failure_.ok()) return app_failure_;
   if (rv == NGTCP2_ERR_CRYPTO) {
-    const unsigned verify = tls_ ? gnutls_session_get_verify_cert_status(tls_.get()) : 0;
-    if (!server_ && verify != 0) {
+    const unsigned verify = server_check_ != nullptr ? server_check_->status : 0;
+    if (verify != 0) {
       gnutls_datum_t text{};
       std::string why = "verification failed";
       if (gnutls_certificate_verification_status_print(verify, GNUTLS_CRT_X509, &text, 0) == 0) {

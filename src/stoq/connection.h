@@ -236,6 +236,8 @@ class Connection {
                     const std::vector<std::string>& alpns, const ngtcp2_cid& dcid,
                     const ngtcp2_cid& scid, const ServerParams* sp, Timestamp now);
   void FillSettings(ngtcp2_settings* s, Timestamp now) const;
+  // GnuTLS's certificate verify function for client sessions that verify.
+  static int VerifyServerCertificate(gnutls_session_t session);
   base::Status WriteStreams(PacketSink& sink, Timestamp now);
   void TryKeyUpdate(Timestamp now);
   base::Status LibError(int rv, std::string_view what);
@@ -276,6 +278,13 @@ class Connection {
   bool mixed_rx_seen_ = false;
   base::Status app_failure_;  // the first error an application callback returned
   Timestamp now_ = 0;
+  // Clients whose credentials verify the server (null otherwise, and on servers).
+  struct ServerCheck {
+    std::string server_name;
+    std::shared_ptr<VerifiedChains> chains;
+    unsigned status = 0;  // GnuTLS status bits of a failed verification
+  };
+  std::unique_ptr<ServerCheck> server_check_;
 };
 
 // Random connection ID of `len` bytes.

@@ -112,8 +112,8 @@ class StoqConnectionTest : public ::testing::Test {
     auto server_cred = TlsCredentials::FromPemFiles(files->cert_path, files->key_path);
     ASSERT_TRUE(server_cred.ok()) << server_cred.status().ToString();
     server_cred_ = *server_cred;
-    // The self-signed test certificate (CA:FALSE) is not accepted as its own anchor by GnuTLS;
-    // verification against a real chain is covered by the system test.
+    // The self-signed test certificate (CA:FALSE) is not accepted as its own anchor by GnuTLS:
+    // these clients do not verify; the tests that do use a test CA (MakeCaSignedCert).
     auto client_cred = TlsCredentials::ForClient("", "", "");
     ASSERT_TRUE(client_cred.ok()) << client_cred.status().ToString();
     client_cred_ = *client_cred;
@@ -131,10 +131,11 @@ class StoqConnectionTest : public ::testing::Test {
         server_random_, base::Bytes(32, 7));
   }
 
-  std::unique_ptr<Connection> MakeClient(uint16_t port) {
+  std::unique_ptr<Connection> MakeClient(uint16_t port,
+                                         const std::string& server_name = "localhost") {
     Path p{Addr(port), Addr(4433)};
     auto c = Connection::NewClient(
-        ConnectionOptions{}, *client_cred_, "localhost", {kAlpn}, p,
+        ConnectionOptions{}, *client_cred_, server_name, {kAlpn}, p,
         [this](const std::string&, Connection& conn) -> std::unique_ptr<Application> {
           auto app = std::make_unique<EchoApp>(conn, /*echo=*/false);
           client_app_ = app.get();
@@ -230,6 +231,68 @@ TEST_F(StoqConnectionTest, LargeCertificateFlightIsNotPacedBehindTheInitialRtt) 
   }
   ASSERT_TRUE(client->handshake_completed());
   EXPECT_LE(rounds, 10);
+}
+
+// A client that verifies: the first handshake checks the chain in full, the next one to the same
+// name with the same chain takes the remembered verdict, and the name stays part of it.
+TEST_F(StoqConnectionTest, ClientRemembersAVerifiedChainPerName) {
+  auto chain = net::testing::MakeCaSignedCert({"localhost"}, {"::1"});
+  ASSERT_TRUE(chain.ok()) << chain.status().ToString();
+  net::testing::TempDir ca_dir;
+  auto files = net::testing::WriteCertFiles(ca_dir, chain->leaf);
+  auto ca_file = ca_dir.WriteFile("ca.pem", chain->ca_pem);
+  ASSERT_TRUE(files.ok() && ca_file.ok());
+  auto server_cred = TlsCredentials::FromPemFiles(files->cert_path, files->key_path);
+  auto client_cred = TlsCredentials::ForClient(*ca_file, "", "");
+  ASSERT_TRUE(server_cred.ok() && client_cred.ok());
+  server_cred_ = *server_cred;
+  client_cred_ = *client_cred;
+  ASSERT_TRUE(client_cred_->verify_peer());
+  const auto& chains = *client_cred_->verified_chains();
+  MakeServer();
+
+  auto first = MakeClient(5010);
+  ASSERT_TRUE(Pump(*first).ok());
+  ASSERT_TRUE(first->handshake_completed());
+  EXPECT_EQ(chains.stats().verified, 1u);
+  EXPECT_EQ(chains.stats().hits, 0u);
+
+  auto second = MakeClient(5011, "::1");  // the IP address SAN: another name, verified in full
+  ASSERT_TRUE(Pump(*second).ok());
+  ASSERT_TRUE(second->handshake_completed());
+  EXPECT_EQ(chains.stats().verified, 2u);
+
+  auto third = MakeClient(5012);
+  ASSERT_TRUE(Pump(*third).ok());
+  ASSERT_TRUE(third->handshake_completed());
+  EXPECT_EQ(chains.stats().hits, 1u);
+  EXPECT_EQ(chains.stats().verified, 2u);
+
+  // The remembered chain does not vouch for a name it does not carry.
+  auto wrong = MakeClient(5013, "other.example");
+  base::Status s = Pump(*wrong);
+  EXPECT_FALSE(wrong->handshake_completed());
+  EXPECT_NE(s.ToString().find("not trusted"), std::string::npos) << s.ToString();
+  EXPECT_EQ(chains.stats().rejected, 1u);
+}
+
+// A server whose chain leads to another CA is refused, with the reason.
+TEST_F(StoqConnectionTest, ClientRefusesAChainFromAnotherCa) {
+  auto chain = net::testing::MakeCaSignedCert({"localhost"}, {});
+  auto other = net::testing::MakeCaSignedCert({"localhost"}, {});
+  ASSERT_TRUE(chain.ok() && other.ok());
+  net::testing::TempDir ca_dir;
+  auto files = net::testing::WriteCertFiles(ca_dir, chain->leaf);
+  auto ca_file = ca_dir.WriteFile("other-ca.pem", other->ca_pem);
+  ASSERT_TRUE(files.ok() && ca_file.ok());
+  server_cred_ = TlsCredentials::FromPemFiles(files->cert_path, files->key_path).value();
+  client_cred_ = TlsCredentials::ForClient(*ca_file, "", "").value();
+  MakeServer();
+  auto client = MakeClient(5014);
+  base::Status s = Pump(*client);
+  EXPECT_FALSE(client->handshake_completed());
+  EXPECT_NE(s.ToString().find("not trusted"), std::string::npos) << s.ToString();
+  EXPECT_EQ(client_cred_->verified_chains()->stats().rejected, 1u);
 }
 
 TEST_F(StoqConnectionTest, RetryValidatesTheAddressFirst) {

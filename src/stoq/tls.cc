@@ -1,10 +1,13 @@
 #include "stoq/tls.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <gnutls/x509.h>
 #include <ngtcp2/ngtcp2_crypto_gnutls.h>
 
-#include <arpa/inet.h>
+#include <algorithm>
+
+#include "crypto/hash.h"
 
 namespace hm::stoq {
 namespace {
@@ -13,28 +16,63 @@ namespace {
 constexpr const char* kPriority =
     "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM:+CHACHA20-POLY1305:+AES-256-GCM:"
     "-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:%DISABLE_TLS13_COMPAT_MODE";
+// For stoq/1 clients, whose servers are nodes (all offer X25519): X25519 only. A GnuTLS client
+// sends a key share for its first group of each kind, so with the list above every handshake
+// would also generate a P-256 share that a node never uses (~50 us).
+constexpr const char* kStoqClientPriority =
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM:+CHACHA20-POLY1305:+AES-256-GCM:"
+    "-GROUP-ALL:+GROUP-X25519:%DISABLE_TLS13_COMPAT_MODE";
 
 base::Status GnutlsError(int rv, std::string_view what) {
   return base::Internal(fmt::format("{}: {}", what, gnutls_strerror(rv)));
 }
 
-// kPriority parsed once and shared by every session: GnuTLS references the cache from each
-// session (an atomic count) instead of parsing the string and keeping a copy per connection
-// (~8 KB of every connection's memory, and CPU on every handshake). Never freed.
-base::Status SetPriority(gnutls_session_t s) {
-  struct Cache {
-    gnutls_priority_t priority = nullptr;
-    int rv = 0;
-  };
-  static const Cache* const cache = [] {
-    auto* c = new Cache;
-    c->rv = gnutls_priority_init(&c->priority, kPriority, nullptr);
-    return c;
-  }();
-  if (cache->rv != 0) return GnutlsError(cache->rv, "gnutls_priority_init");
-  const int rv = gnutls_priority_set(s, cache->priority);
+// A priority string parsed once and shared by every session: GnuTLS references the cache from
+// each session (an atomic count) instead of parsing the string and keeping a copy per
+// connection (~8 KB of every connection's memory, and CPU on every handshake). Never freed.
+struct ParsedPriority {
+  explicit ParsedPriority(const char* text) { rv = gnutls_priority_init(&priority, text, nullptr); }
+  gnutls_priority_t priority = nullptr;
+  int rv = 0;
+};
+
+base::Status SetPriority(gnutls_session_t s, bool stoq_client) {
+  static const ParsedPriority* const normal = new ParsedPriority(kPriority);
+  static const ParsedPriority* const stoq = new ParsedPriority(kStoqClientPriority);
+  const ParsedPriority* p = stoq_client ? stoq : normal;
+  if (p->rv != 0) return GnutlsError(p->rv, "gnutls_priority_init");
+  const int rv = gnutls_priority_set(s, p->priority);
   if (rv != 0) return GnutlsError(rv, "gnutls_priority_set");
   return base::Status::Ok();
+}
+
+// SHA-256 over the server name and each certificate, every field length-prefixed.
+std::string ChainKey(const std::string& server_name, const gnutls_datum_t* certs, unsigned n) {
+  crypto::Sha256Hasher h;
+  auto field = [&h](const void* data, size_t size) {
+    const uint64_t len = size;
+    h.Update(base::ByteSpan(reinterpret_cast<const uint8_t*>(&len), sizeof len));
+    h.Update(base::ByteSpan(static_cast<const uint8_t*>(data), size));
+  };
+  field(server_name.data(), server_name.size());
+  for (unsigned i = 0; i < n; ++i) field(certs[i].data, certs[i].size);
+  const auto digest = h.Finish();
+  return std::string(digest.begin(), digest.end());
+}
+
+// The earliest notAfter in the chain; 0 when a certificate does not parse.
+std::time_t EarliestExpiry(const gnutls_datum_t* certs, unsigned n) {
+  std::time_t earliest = 0;
+  for (unsigned i = 0; i < n; ++i) {
+    gnutls_x509_crt_t crt = nullptr;
+    if (gnutls_x509_crt_init(&crt) != 0) return 0;
+    const int rv = gnutls_x509_crt_import(crt, &certs[i], GNUTLS_X509_FMT_DER);
+    const std::time_t t = rv == 0 ? gnutls_x509_crt_get_expiration_time(crt) : -1;
+    gnutls_x509_crt_deinit(crt);
+    if (t <= 0) return 0;
+    earliest = earliest == 0 ? t : std::min(earliest, t);
+  }
+  return earliest;
 }
 
 base::Status SetAlpn(gnutls_session_t s, const std::vector<std::string>& alpns, bool server) {
@@ -63,8 +101,8 @@ base::Result<std::shared_ptr<TlsCredentials>> TlsCredentials::FromPemFiles(
   rv = gnutls_certificate_set_x509_key_file2(c->cred_, chain_file.c_str(), key_file.c_str(),
                                              GNUTLS_X509_FMT_PEM, nullptr, 0);
   if (rv < 0) {
-    return base::InvalidArgument(fmt::format("TLS certificate {} / key {}: {}", chain_file,
-                                             key_file, gnutls_strerror(rv)));
+    return base::InvalidArgument(
+        fmt::format("TLS certificate {} / key {}: {}", chain_file, key_file, gnutls_strerror(rv)));
   }
   return c;
 }
@@ -80,7 +118,7 @@ base::Result<std::shared_ptr<TlsCredentials>> TlsCredentials::ForClient(
       return base::InvalidArgument(fmt::format(
           "CA file {}: {}", ca_file, rv == 0 ? "no certificate in it" : gnutls_strerror(rv)));
     }
-    c->verify_peer_ = true;
+    c->verified_chains_ = std::make_shared<VerifiedChains>();
   }
   if (!chain_file.empty()) {
     rv = gnutls_certificate_set_x509_key_file2(c->cred_, chain_file.c_str(), key_file.c_str(),
@@ -96,13 +134,14 @@ base::Result<std::shared_ptr<TlsCredentials>> TlsCredentials::ForClient(
 base::Result<TlsSession> NewServerSession(const TlsCredentials& cred,
                                           const std::vector<std::string>& alpns) {
   gnutls_session_t raw = nullptr;
-  int rv = gnutls_init(&raw, GNUTLS_SERVER | GNUTLS_NO_AUTO_SEND_TICKET | GNUTLS_NO_END_OF_EARLY_DATA);
+  int rv =
+      gnutls_init(&raw, GNUTLS_SERVER | GNUTLS_NO_AUTO_SEND_TICKET | GNUTLS_NO_END_OF_EARLY_DATA);
   if (rv != 0) return GnutlsError(rv, "gnutls_init");
   TlsSession s(raw);
   if (ngtcp2_crypto_gnutls_configure_server_session(raw) != 0) {
     return base::Internal("ngtcp2_crypto_gnutls_configure_server_session failed");
   }
-  HM_TRY(SetPriority(raw));
+  HM_TRY(SetPriority(raw, /*stoq_client=*/false));
   rv = gnutls_credentials_set(raw, GNUTLS_CRD_CERTIFICATE, cred.get());
   if (rv != 0) return GnutlsError(rv, "gnutls_credentials_set");
   gnutls_certificate_server_set_request(raw, GNUTLS_CERT_REQUEST);
@@ -112,7 +151,8 @@ base::Result<TlsSession> NewServerSession(const TlsCredentials& cred,
 
 base::Result<TlsSession> NewClientSession(const TlsCredentials& cred,
                                           const std::string& server_name,
-                                          const std::vector<std::string>& alpns) {
+                                          const std::vector<std::string>& alpns,
+                                          gnutls_certificate_verify_function* verify) {
   gnutls_session_t raw = nullptr;
   int rv = gnutls_init(&raw, GNUTLS_CLIENT | GNUTLS_NO_END_OF_EARLY_DATA);
   if (rv != 0) return GnutlsError(rv, "gnutls_init");
@@ -120,7 +160,8 @@ base::Result<TlsSession> NewClientSession(const TlsCredentials& cred,
   if (ngtcp2_crypto_gnutls_configure_client_session(raw) != 0) {
     return base::Internal("ngtcp2_crypto_gnutls_configure_client_session failed");
   }
-  HM_TRY(SetPriority(raw));
+  const bool stoq_only = alpns.size() == 1 && alpns[0] == kAlpnStoq;
+  HM_TRY(SetPriority(raw, stoq_only));
   rv = gnutls_credentials_set(raw, GNUTLS_CRD_CERTIFICATE, cred.get());
   if (rv != 0) return GnutlsError(rv, "gnutls_credentials_set");
   HM_TRY(SetAlpn(raw, alpns, /*server=*/false));
@@ -130,11 +171,59 @@ base::Result<TlsSession> NewClientSession(const TlsCredentials& cred,
     rv = gnutls_server_name_set(raw, GNUTLS_NAME_DNS, server_name.data(), server_name.size());
     if (rv != 0) return GnutlsError(rv, "gnutls_server_name_set");
   }
-  if (cred.verify_peer()) {
-    // Hostname (or IP address SAN) checked by GnuTLS during the handshake.
-    gnutls_session_set_verify_cert(raw, server_name.c_str(), 0);
-  }
+  if (cred.verify_peer()) gnutls_session_set_verify_function(raw, verify);
   return s;
+}
+
+unsigned VerifiedChains::Verify(gnutls_session_t session, const std::string& server_name,
+                                std::time_t now) {
+  unsigned n = 0;
+  const gnutls_datum_t* certs = gnutls_certificate_get_peers(session, &n);
+  if (certs == nullptr || n == 0) {
+    std::lock_guard lock(mu_);
+    ++stats_.rejected;
+    return GNUTLS_CERT_INVALID;
+  }
+  const std::string key = ChainKey(server_name, certs, n);
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(key);
+    if (it != entries_.end()) {
+      if (now < it->second.valid_until) {
+        ++stats_.hits;
+        return 0;
+      }
+      entries_.erase(it);
+    }
+  }
+  // The full check: path to a trust anchor, signatures, validity periods, key usage, and the
+  // name (a DNS name or an IP address SAN).
+  unsigned status = 0;
+  const int rv = gnutls_certificate_verify_peers3(
+      session, server_name.empty() ? nullptr : server_name.c_str(), &status);
+  if (rv != 0 || status != 0) {
+    std::lock_guard lock(mu_);
+    ++stats_.rejected;
+    return status != 0 ? status : static_cast<unsigned>(GNUTLS_CERT_INVALID);
+  }
+  const std::time_t expiry = EarliestExpiry(certs, n);
+  std::lock_guard lock(mu_);
+  ++stats_.verified;
+  if (expiry > now) {
+    if (entries_.size() >= kCapacity) {
+      auto oldest = std::min_element(
+          entries_.begin(), entries_.end(),
+          [](const auto& a, const auto& b) { return a.second.order < b.second.order; });
+      entries_.erase(oldest);
+    }
+    entries_[key] = Entry{std::min(expiry, now + kMaxAge), next_order_++};
+  }
+  return 0;
+}
+
+VerifiedChains::Stats VerifiedChains::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
 }
 
 std::string SelectedAlpn(gnutls_session_t session) {
