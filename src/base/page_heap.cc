@@ -79,7 +79,7 @@ void* PageHeap::Allocate(size_t n) {
 void* PageHeap::AllocateZeroed(size_t count, size_t size) {
   if (size != 0 && count > std::numeric_limits<size_t>::max() / size) return nullptr;
   const size_t n = count * size;
-  if (n >= kMinBytes && n <= kMaxBytes && base_ != nullptr) {
+  if (n >= kMinZeroedBytes && n <= kMaxBytes && base_ != nullptr) {
     if (void* p = AllocatePages(n, /*zeroed=*/true)) return p;
   }
   return std::calloc(count, size);

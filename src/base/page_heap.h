@@ -14,8 +14,10 @@
 // memset when a zeroed block is asked for. Beyond kWarmBlocks, freed blocks go back whole, so
 // the memory of a burst of connections returns to the system when they close.
 //
-// Requests below kMinBytes or above kMaxBytes go to malloc, as does everything once the
-// reservation is used up (or could not be made). Free() and Reallocate() accept pointers from
+// Requests below kMinBytes or above kMaxBytes go to malloc, as do zeroed requests below
+// kMinZeroedBytes: a calloc'd object of a few KB is written whole (ngtcp2's 8.4 KB connection
+// is), so rounding it up to pages would only add the unused end of its last page. Everything
+// goes to malloc once the reservation is used up (or could not be made). Free() and Reallocate() accept pointers from
 // either source.
 //
 // Thread-safety: all members are thread-safe (one mutex; the QUIC loops allocate a few blocks
@@ -34,6 +36,7 @@ class PageHeap {
   static constexpr size_t kPageSize = 4096;
   static constexpr size_t kMinBytes = 4096;
   static constexpr size_t kMaxBytes = 256 * 1024;
+  static constexpr size_t kMinZeroedBytes = 12 * 1024;
   static constexpr size_t kWarmBlocks = 8192;  // 32 MiB of first pages kept resident at most
 
   // The process-wide heap: 64 GiB of address space reserved on first use (no memory is

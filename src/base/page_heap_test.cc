@@ -42,6 +42,16 @@ TEST(PageHeapTest, SmallAndHugeRequestsGoToMalloc) {
   EXPECT_EQ(heap.stats().bytes_in_use, 0u);
 }
 
+TEST(PageHeapTest, SmallZeroedRequestsGoToMalloc) {
+  PageHeap heap(size_t{16} << 20);
+  void* small = heap.AllocateZeroed(1, PageHeap::kMinZeroedBytes - 1);
+  void* large = heap.AllocateZeroed(1, PageHeap::kMinZeroedBytes);
+  EXPECT_FALSE(heap.Owns(small));
+  EXPECT_TRUE(heap.Owns(large));
+  heap.Free(small);
+  heap.Free(large);
+}
+
 TEST(PageHeapTest, ReusedBlocksReadAsZero) {
   PageHeap heap(size_t{16} << 20);
   auto* a = static_cast<unsigned char*>(heap.AllocateZeroed(1, 20000));
@@ -121,25 +131,25 @@ TEST(PageHeapTest, OnlyWrittenPagesAreResident) {
 // Freed blocks keep their first page only up to kWarmBlocks of them; past that they go back
 // whole, so a burst's memory is returned.
 TEST(PageHeapTest, WarmFirstPagesAreBounded) {
-  PageHeap heap(size_t{256} << 20);
+  PageHeap heap(size_t{512} << 20);
   constexpr size_t kBlocks = 2 * PageHeap::kWarmBlocks;
   std::vector<char*> blocks;
   blocks.reserve(kBlocks);
   for (size_t i = 0; i < kBlocks; ++i) {
-    auto* p = static_cast<char*>(heap.AllocateZeroed(1, 6000));
-    ASSERT_NE(p, nullptr);
+    auto* p = static_cast<char*>(heap.AllocateZeroed(1, 13000));  // four pages
+    ASSERT_TRUE(heap.Owns(p));
     p[0] = 1;
-    p[5000] = 1;  // both pages resident
+    p[5000] = 1;  // the first two resident
     blocks.push_back(p);
   }
   const long during = ResidentPages();
   for (char* p : blocks) heap.Free(p);
   const long after = ResidentPages();
-  // 2 pages per block were resident; now only the warm blocks' first pages are.
+  // Two pages per block were resident; now only the warm blocks' first pages are.
   EXPECT_GE(during - after, static_cast<long>(2 * kBlocks - PageHeap::kWarmBlocks) - 200);
   // A warm block comes back zeroed when asked for, dirty first page included.
-  auto* z = static_cast<unsigned char*>(heap.AllocateZeroed(6000, 1));
-  for (size_t i = 0; i < 6000; ++i) ASSERT_EQ(z[i], 0) << i;
+  auto* z = static_cast<unsigned char*>(heap.AllocateZeroed(13000, 1));
+  for (size_t i = 0; i < 13000; ++i) ASSERT_EQ(z[i], 0) << i;
   heap.Free(z);
 }
 
