@@ -199,8 +199,7 @@ unsigned VerifiedChains::Verify(gnutls_session_t session, const std::string& ser
   // The full check: path to a trust anchor, signatures, validity periods, key usage, and the
   // name (a DNS name or an IP address SAN).
   unsigned status = 0;
-  const int rv = gnutls_certificate_verify_peers3(
-      session, server_name.empty() ? nullptr : server_name.c_str(), &status);
+  const int rv = gnutls_certificate_verify_peers3(session, server_name.c_str(), &status);
   if (rv != 0 || status != 0) {
     std::lock_guard lock(mu_);
     ++stats_.rejected;

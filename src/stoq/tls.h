@@ -43,7 +43,7 @@ class VerifiedChains {
   };
 
   // Verifies the session's peer chain for `server_name` (the DNS name or IPv6 literal the
-  // client dialed; empty: no name check) at time `now`. Returns 0 when trusted; otherwise the
+  // client dialed; no certificate matches an empty one) at time `now`. Returns 0 when trusted; otherwise the
   // GnuTLS verification status bits (never 0; GNUTLS_CERT_INVALID when nothing was sent or
   // verification could not run).
   unsigned Verify(gnutls_session_t session, const std::string& server_name, std::time_t now);
