@@ -118,13 +118,12 @@ void PageHeap::Free(void* p) {
     warm = warm_count_ < kWarmBlocks;
     if (warm) ++warm_count_;  // reserve the place before leaving the lock
   }
-  // Back to the kernel (all of it, or all but the first page): the pages stop counting as
-  // resident and read as zero when reused.
-  if (warm) {
-    if (pages > 1)
-      ::madvise(reinterpret_cast<char*>(h) + kPageSize, (pages - 1) * kPageSize, MADV_DONTNEED);
-  } else {
-    ::madvise(h, pages * kPageSize, MADV_DONTNEED);
+  // Back to the kernel (all of it, or all but a warm block's first page): the pages stop
+  // counting as resident and read as zero when reused.
+  const size_t kept = warm ? 1 : 0;
+  if (pages > kept) {
+    ::madvise(reinterpret_cast<char*>(h) + kept * kPageSize, (pages - kept) * kPageSize,
+              MADV_DONTNEED);
   }
   std::lock_guard<std::mutex> lock(mu_);
   (warm ? warm_ : cold_)[pages].push_back(reinterpret_cast<char*>(h));

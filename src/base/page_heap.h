@@ -17,8 +17,8 @@
 // Requests below kMinBytes or above kMaxBytes go to malloc, as do zeroed requests below
 // kMinZeroedBytes: a calloc'd object of a few KB is written whole (ngtcp2's 8.4 KB connection
 // is), so rounding it up to pages would only add the unused end of its last page. Everything
-// goes to malloc once the reservation is used up (or could not be made). Free() and Reallocate() accept pointers from
-// either source.
+// goes to malloc once the reservation is used up (or could not be made). Free() and
+// Reallocate() accept pointers from either source.
 //
 // Thread-safety: all members are thread-safe (one mutex; the QUIC loops allocate a few blocks
 // per connection, not per packet).

@@ -89,6 +89,13 @@ void Sha256Hasher::Update(base::ByteSpan data) {
                internal::DrainErrors());
 }
 
+void Sha256Hasher::UpdateField(base::ByteSpan data) {
+  uint8_t len[8];
+  for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(uint64_t{data.size()} >> (56 - 8 * i));
+  Update(len);
+  Update(data);
+}
+
 Digest32 Sha256Hasher::Finish() {
   HM_CHECK(ctx_ != nullptr);
   Digest32 out;

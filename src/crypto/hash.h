@@ -33,6 +33,9 @@ class Sha256Hasher {
   Sha256Hasher();
 
   void Update(base::ByteSpan data);
+  // The length of `data` as 8 bytes big-endian, then `data`: a sequence of such fields hashes
+  // unambiguously (the in-memory cache keys of verified certificate chains use it).
+  void UpdateField(base::ByteSpan data);
   Digest32 Finish();
 
  private:

@@ -75,6 +75,22 @@ TEST(HashTest, IncrementalMatchesOneShotAndResets) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(HashTest, UpdateFieldPrefixesTheLength) {
+  Sha256Hasher fields;
+  fields.UpdateField(AsBytes("ab"));
+  fields.UpdateField(AsBytes("c"));
+  const std::string framed = std::string("\0\0\0\0\0\0\0\2ab", 10) +
+                             std::string("\0\0\0\0\0\0\0\1c", 9);
+  EXPECT_EQ(fields.Finish(), Sha256(AsBytes(framed)));
+  Sha256Hasher other;  // the same bytes split differently hash differently
+  other.UpdateField(AsBytes("a"));
+  other.UpdateField(AsBytes("bc"));
+  Sha256Hasher again;
+  again.UpdateField(AsBytes("ab"));
+  again.UpdateField(AsBytes("c"));
+  EXPECT_NE(other.Finish(), again.Finish());
+}
+
 TEST(HashTest, HasherIsMovable) {
   Sha256Hasher a;
   a.Update(AsBytes("a"));

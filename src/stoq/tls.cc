@@ -46,16 +46,11 @@ base::Status SetPriority(gnutls_session_t s, bool stoq_client) {
   return base::Status::Ok();
 }
 
-// SHA-256 over the server name and each certificate, every field length-prefixed.
+// SHA-256 over the server name and each certificate, as length-prefixed fields.
 std::string ChainKey(const std::string& server_name, const gnutls_datum_t* certs, unsigned n) {
   crypto::Sha256Hasher h;
-  auto field = [&h](const void* data, size_t size) {
-    const uint64_t len = size;
-    h.Update(base::ByteSpan(reinterpret_cast<const uint8_t*>(&len), sizeof len));
-    h.Update(base::ByteSpan(static_cast<const uint8_t*>(data), size));
-  };
-  field(server_name.data(), server_name.size());
-  for (unsigned i = 0; i < n; ++i) field(certs[i].data, certs[i].size);
+  h.UpdateField(base::AsBytes(server_name));
+  for (unsigned i = 0; i < n; ++i) h.UpdateField(base::ByteSpan(certs[i].data, certs[i].size));
   const auto digest = h.Finish();
   return std::string(digest.begin(), digest.end());
 }
@@ -187,13 +182,12 @@ unsigned VerifiedChains::Verify(gnutls_session_t session, const std::string& ser
   const std::string key = ChainKey(server_name, certs, n);
   {
     std::lock_guard lock(mu_);
-    auto it = entries_.find(key);
-    if (it != entries_.end()) {
-      if (now < it->second.valid_until) {
+    if (const std::time_t* valid_until = entries_.Find(key)) {
+      if (now < *valid_until) {
         ++stats_.hits;
         return 0;
       }
-      entries_.erase(it);
+      entries_.Erase(key);
     }
   }
   // The full check: path to a trust anchor, signatures, validity periods, key usage, and the
@@ -208,15 +202,7 @@ unsigned VerifiedChains::Verify(gnutls_session_t session, const std::string& ser
   const std::time_t expiry = EarliestExpiry(certs, n);
   std::lock_guard lock(mu_);
   ++stats_.verified;
-  if (expiry > now) {
-    if (entries_.size() >= kCapacity) {
-      auto oldest = std::min_element(
-          entries_.begin(), entries_.end(),
-          [](const auto& a, const auto& b) { return a.second.order < b.second.order; });
-      entries_.erase(oldest);
-    }
-    entries_[key] = Entry{std::min(expiry, now + kMaxAge), next_order_++};
-  }
+  if (expiry > now) entries_.Put(key, std::min(expiry, now + kMaxAge));
   return 0;
 }
 

@@ -12,10 +12,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/lru_cache.h"
 #include "base/status.h"
 
 namespace hm::stoq {
@@ -33,7 +33,7 @@ inline constexpr std::string_view kAlpnDoq = "doq";
 // Thread-safety: thread-safe (one mutex).
 class VerifiedChains {
  public:
-  static constexpr size_t kCapacity = 4096;  // entries; the oldest goes first when full
+  static constexpr size_t kCapacity = 4096;  // entries; the least recently used goes first
   static constexpr std::time_t kMaxAge = 600;  // seconds, as the stoq/1 PeerChainCache
 
   struct Stats {
@@ -50,13 +50,9 @@ class VerifiedChains {
   Stats stats() const;
 
  private:
-  struct Entry {
-    std::time_t valid_until;
-    uint64_t order;
-  };
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;  // key: SHA-256 of name and chain
-  uint64_t next_order_ = 0;
+  // SHA-256 of the name and chain -> when the verdict lapses.
+  base::LruCache<std::time_t> entries_{kCapacity};
   Stats stats_;
 };
 

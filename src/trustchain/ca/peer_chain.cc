@@ -226,44 +226,29 @@ base::Result<PeerIdentity> VerifyPeerChain(const std::vector<base::Bytes>& chain
 
 PeerChainCache::PeerChainCache(std::vector<base::Bytes> trusted_roots_der, size_t capacity,
                                std::chrono::seconds max_age)
-    : roots_(std::move(trusted_roots_der)), capacity_(std::max<size_t>(1, capacity)),
-      max_age_(max_age) {}
+    : roots_(std::move(trusted_roots_der)),
+      max_age_(max_age),
+      entries_(std::max<size_t>(1, capacity)) {}
 
 base::Result<PeerIdentity> PeerChainCache::Verify(const std::vector<base::Bytes>& chain_der,
                                                   std::chrono::system_clock::time_point now) {
   crypto::Sha256Hasher h;
-  for (const auto& der : chain_der) {
-    const uint8_t len[4] = {uint8_t(der.size() >> 24), uint8_t(der.size() >> 16),
-                            uint8_t(der.size() >> 8), uint8_t(der.size())};
-    h.Update(len);
-    h.Update(der);
-  }
+  for (const auto& der : chain_der) h.UpdateField(der);
   const crypto::Digest32 d = h.Finish();
   const std::string key(d.begin(), d.end());
   {
     std::lock_guard lock(mu_);
-    auto it = entries_.find(key);
-    if (it != entries_.end()) {
-      const Entry& e = it->second;
-      if (now < e.identity.not_after && now >= e.verified_at && now - e.verified_at < max_age_) {
-        lru_.splice(lru_.begin(), lru_, e.lru);
+    if (const Entry* e = entries_.Find(key)) {
+      if (now < e->identity.not_after && now >= e->verified_at && now - e->verified_at < max_age_) {
         ++hits_;
-        return e.identity;
+        return e->identity;
       }
-      lru_.erase(e.lru);
-      entries_.erase(it);
+      entries_.Erase(key);
     }
   }
   HM_ASSIGN_OR_RETURN(PeerIdentity identity, VerifyPeerChain(chain_der, roots_, now));
   std::lock_guard lock(mu_);
-  if (!entries_.contains(key)) {
-    if (entries_.size() >= capacity_) {
-      entries_.erase(lru_.back());
-      lru_.pop_back();
-    }
-    lru_.push_front(key);
-    entries_.emplace(key, Entry{identity, now, lru_.begin()});
-  }
+  entries_.Put(key, Entry{identity, now});
   return identity;
 }
 

@@ -6,8 +6,6 @@
 #pragma once
 
 #include <chrono>
-#include <list>
-#include <map>
 #include <mutex>
 #include <cstddef>
 #include <string>
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/lru_cache.h"
 #include "base/status.h"
 
 namespace hm::trustchain::ca {
@@ -80,14 +79,11 @@ class PeerChainCache {
   struct Entry {
     PeerIdentity identity;
     std::chrono::system_clock::time_point verified_at;
-    std::list<std::string>::iterator lru;
   };
   const std::vector<base::Bytes> roots_;
-  const size_t capacity_;
   const std::chrono::seconds max_age_;
   mutable std::mutex mu_;
-  std::map<std::string, Entry> entries_;  // by SHA-256 of the length-prefixed chain
-  std::list<std::string> lru_;            // most recently used first
+  base::LruCache<Entry> entries_;  // by SHA-256 of the length-prefixed chain
   size_t hits_ = 0;
 };
 
