@@ -74,9 +74,9 @@ int RunPing(const PingOptions& o) {
     const double ms = Millis(Clock::now() - t0);
     if (!r.ok()) return Failed("ping", r.status());
     if (r->code != stoq::rpc::RpcCode::kOk || r->payload != payload) {
-      return Failed("ping", base::Internal(fmt::format("seq={}: wrong answer (code {}, {} bytes)",
-                                                       i, static_cast<int>(r->code),
-                                                       r->payload.size())));
+      return Failed("ping",
+                    base::Internal(fmt::format("seq={}: wrong answer (code {}, {} bytes)", i,
+                                               static_cast<int>(r->code), r->payload.size())));
     }
     rtts.push_back(ms);
     std::printf("%zu bytes from %s: seq=%d time=%.3f ms\n", payload.size(), o.target.c_str(), i,
@@ -98,16 +98,19 @@ int RunPing(const PingOptions& o) {
 struct BenchOptions {
   std::string target = "[::1]:8443";
   StoqIdentity identity;
-  int rate = 10'000;       // calls per second, open loop
+  int rate = 10'000;  // calls per second, open loop
   double seconds = 5;
   size_t payload = 64;
-  uint64_t bulk = 0;       // bytes via stoq.bulk instead of the latency run
+  uint64_t bulk = 0;  // bytes via stoq.bulk instead of the latency run
   int bulk_calls = 4;
-  size_t handshakes = 0;   // stoq/1 connections to set up (handshake rate) instead
+  size_t handshakes = 0;  // connections to set up (handshake rate) instead
   size_t concurrency = 256;
-  size_t idle = 0;         // idle HTTP/3 connections to hold instead
+  size_t idle = 0;  // idle connections to hold instead
+  // ALPN of --handshakes and --idle: stoq/1 (PQ channel included) or h3 (TLS only, nothing
+  // sent on the connection). Empty: stoq/1 for --handshakes, h3 for --idle.
+  std::string alpn;
   double hold_s = 10;
-  int server_pid = 0;      // for the idle run: read the server's RSS (same machine)
+  int server_pid = 0;  // for the idle run: read the server's RSS (same machine)
 };
 
 base::Result<stoq::channel::SwarmOptions> SwarmFrom(const BenchOptions& o, bool stoq1) {
@@ -126,7 +129,8 @@ base::Result<stoq::channel::SwarmOptions> SwarmFrom(const BenchOptions& o, bool 
 }
 
 int RunHandshakes(const BenchOptions& o) {
-  auto so = SwarmFrom(o, true);
+  const bool stoq1 = o.alpn.empty() || o.alpn == stoq::kAlpnStoq;
+  auto so = SwarmFrom(o, stoq1);
   if (!so.ok()) return Failed("bench", so.status());
   so->connections = o.handshakes;
   so->timeout = std::max(so->timeout, std::chrono::milliseconds(10 * o.handshakes));
@@ -134,10 +138,12 @@ int RunHandshakes(const BenchOptions& o) {
   auto r = stoq::channel::RunHandshakeBench(*so);
   if (!r.ok()) return Failed("bench", r.status());
   std::printf(
-      "handshakes: %llu of %zu stoq/1 connections secure (TLS 1.3 + ML-KEM-1024/Falcon-1024 "
-      "exchange + 2 key updates), %llu failed, in %.2f s = %.0f/s at concurrency %zu; "
+      "handshakes: %llu of %zu %s, %llu failed, in %.2f s = %.0f/s at concurrency %zu; "
       "setup p50 %.1f ms p99 %.1f ms\n",
       static_cast<unsigned long long>(r->counters.ready), r->requested,
+      stoq1 ? "stoq/1 connections secure (TLS 1.3 + ML-KEM-1024/Falcon-1024 exchange + 2 key "
+              "updates)"
+            : "HTTP/3 connections through the QUIC handshake (TLS 1.3 only)",
       static_cast<unsigned long long>(r->counters.failed), r->elapsed_seconds,
       r->handshakes_per_second, o.concurrency, r->latency_p50_ms, r->latency_p99_ms);
   if (!r->counters.first_failure.empty()) {
@@ -147,27 +153,31 @@ int RunHandshakes(const BenchOptions& o) {
 }
 
 int RunIdle(const BenchOptions& o) {
-  auto so = SwarmFrom(o, false);
+  const bool stoq1 = o.alpn == stoq::kAlpnStoq;
+  auto so = SwarmFrom(o, stoq1);
   if (!so.ok()) return Failed("bench", so.status());
   so->connections = o.idle;
   // Setting up 100,000 takes minutes at a few hundred handshakes per second.
   so->timeout = std::max(so->timeout, std::chrono::milliseconds(10 * o.idle));
   so->hold = std::chrono::milliseconds(static_cast<int64_t>(o.hold_s * 1000));
   so->connection.keep_alive_ms = 10'000;
-  const uint64_t server_before = o.server_pid > 0 ? stoq::channel::ProcessRssBytes(o.server_pid) : 0;
+  const uint64_t server_before =
+      o.server_pid > 0 ? stoq::channel::ProcessRssBytes(o.server_pid) : 0;
   uint64_t server_up = 0;
   auto r = stoq::channel::RunIdleBench(*so, [&](const stoq::channel::SwarmReport&) {
     if (o.server_pid > 0) server_up = stoq::channel::ProcessRssBytes(o.server_pid);
   });
   if (!r.ok()) return Failed("bench", r.status());
   const double n = static_cast<double>(std::max<uint64_t>(1, r->counters.ready));
-  std::printf("idle: %llu of %zu HTTP/3 connections up in %.1f s, %zu still up after %.0f s idle\n",
+  std::printf("idle: %llu of %zu %s connections up in %.1f s, %zu still up after %.0f s idle\n",
               static_cast<unsigned long long>(r->counters.ready), r->requested,
-              r->elapsed_seconds, r->alive_after_hold, o.hold_s);
-  std::printf("client RSS %.1f MiB -> %.1f MiB (%.1f KiB per connection)\n",
-              static_cast<double>(r->client_rss_bytes_before) / 1048576.0,
-              static_cast<double>(r->client_rss_bytes_idle) / 1048576.0,
-              static_cast<double>(r->client_rss_bytes_idle - r->client_rss_bytes_before) / n / 1024);
+              stoq1 ? "stoq/1 (PQ channel up)" : "HTTP/3", r->elapsed_seconds, r->alive_after_hold,
+              o.hold_s);
+  std::printf(
+      "client RSS %.1f MiB -> %.1f MiB (%.1f KiB per connection)\n",
+      static_cast<double>(r->client_rss_bytes_before) / 1048576.0,
+      static_cast<double>(r->client_rss_bytes_idle) / 1048576.0,
+      static_cast<double>(r->client_rss_bytes_idle - r->client_rss_bytes_before) / n / 1024);
   if (o.server_pid > 0) {
     std::printf("server RSS %.1f MiB -> %.1f MiB: %.1f KiB per connection\n",
                 static_cast<double>(server_before) / 1048576.0,
@@ -257,12 +267,14 @@ void AddIdentityFlags(CLI::App* cmd, StoqIdentity* id) {
   cmd->add_option("--data-dir", id->data_dir,
                   "node data directory whose identity to use (default ./hm-data)");
   cmd->add_option("--cert", id->cert, "certificate chain PEM (default DATA_DIR/tls/cert.pem)");
-  cmd->add_option("--key", id->key, "its private key PEM (default DATA_DIR/keys/tls_ecdsa_p256.pem)");
+  cmd->add_option("--key", id->key,
+                  "its private key PEM (default DATA_DIR/keys/tls_ecdsa_p256.pem)");
   cmd->add_option("--falcon-key", id->falcon_key,
                   "Falcon-1024 key PEM certified in the certificate (default "
                   "DATA_DIR/keys/node_falcon1024.pem)");
-  cmd->add_option("--roots", id->roots,
-                  "TrustChain root(s) PEM the server must chain to (default DATA_DIR/tls/root.pem)");
+  cmd->add_option(
+      "--roots", id->roots,
+      "TrustChain root(s) PEM the server must chain to (default DATA_DIR/tls/root.pem)");
   cmd->add_option("--server-name", id->server_name, "name to verify in the server certificate");
 }
 
@@ -308,7 +320,8 @@ void AddStoqCommands(CLI::App& app, int& exit_code) {
   auto ping = std::make_shared<PingOptions>();
   auto* p = stoq->add_subcommand("ping", "round trips of stoq.ping over a fresh PQ channel");
   p->add_option("target", ping->target, "node address, e.g. [::1]:8443 (default)");
-  p->add_option("-c,--count", ping->count, "calls to make (default 5)")->check(CLI::Range(1, 1000000));
+  p->add_option("-c,--count", ping->count, "calls to make (default 5)")
+      ->check(CLI::Range(1, 1000000));
   p->add_option("--size", ping->size, "payload bytes (default 64)")->check(CLI::Range(0, 1 << 20));
   p->add_option("--interval-ms", ping->interval_ms, "pause between calls (default 200)")
       ->check(CLI::Range(0, 60000));
@@ -332,12 +345,16 @@ void AddStoqCommands(CLI::App& app, int& exit_code) {
   b->add_option("--bulk-calls", bench->bulk_calls, "stoq.bulk calls (default 4)")
       ->check(CLI::Range(1, 10000));
   b->add_option("--handshakes", bench->handshakes,
-                "set up N stoq/1 connections (PQ channel included): handshake rate")
+                "set up N connections (stoq/1: PQ channel included): handshake rate")
       ->check(CLI::Range(size_t{1}, size_t{10'000'000}));
   b->add_option("--concurrency", bench->concurrency, "handshakes in flight (default 256)")
       ->check(CLI::Range(size_t{1}, size_t{100'000}));
-  b->add_option("--idle", bench->idle, "hold N idle HTTP/3 connections open")
+  b->add_option("--idle", bench->idle, "hold N idle connections open")
       ->check(CLI::Range(size_t{1}, size_t{10'000'000}));
+  b->add_option("--alpn", bench->alpn,
+                "protocol for --handshakes and --idle: stoq/1 (PQ channel; default for "
+                "--handshakes) or h3 (TLS only; default for --idle)")
+      ->check(CLI::IsMember({std::string(stoq::kAlpnH3), std::string(stoq::kAlpnStoq)}));
   b->add_option("--hold", bench->hold_s, "seconds to hold the idle connections (default 10)")
       ->check(CLI::Range(0.0, 86400.0));
   b->add_option("--server-pid", bench->server_pid,

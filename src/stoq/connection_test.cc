@@ -21,6 +21,10 @@ constexpr char kAlpn[] = "stoq-test";
 class EchoApp final : public Application {
  public:
   EchoApp(Connection& conn, bool echo) : conn_(conn), echo_(echo) {}
+  base::Status OnHandshakeCompleted() override {
+    peer_certificates_ = PeerCertificateChain(conn_.tls()).size();
+    return base::Status::Ok();
+  }
   base::Status OnStreamData(int64_t id, base::ByteSpan data, bool fin) override {
     auto& s = streams_[id];
     s.received.append(reinterpret_cast<const char*>(data.data()), data.size());
@@ -68,6 +72,7 @@ class EchoApp final : public Application {
     s.fin_out = true;
   }
   std::string Received(int64_t id) { return streams_[id].received; }
+  size_t peer_certificates() const { return peer_certificates_; }
   bool Finished(int64_t id) { return streams_[id].fin_received; }
 
  private:
@@ -80,6 +85,7 @@ class EchoApp final : public Application {
   bool echo_;
   std::map<int64_t, S> streams_;
   std::vector<int64_t> closed_;
+  size_t peer_certificates_ = 0;
 };
 
 sockaddr_in6 Addr(uint16_t port) {
@@ -119,8 +125,8 @@ class StoqConnectionTest : public ::testing::Test {
     client_cred_ = *client_cred;
   }
 
-  void MakeServer(EndpointOptions o = {}) {
-    o.alpns = {kAlpn};
+  void MakeServer(EndpointOptions o = {}, std::vector<std::string> alpns = {kAlpn}) {
+    o.alpns = std::move(alpns);
     endpoint_ = std::make_unique<Endpoint>(
         o, server_cred_,
         [this](const std::string&, Connection& c) -> std::unique_ptr<Application> {
@@ -132,10 +138,11 @@ class StoqConnectionTest : public ::testing::Test {
   }
 
   std::unique_ptr<Connection> MakeClient(uint16_t port,
-                                         const std::string& server_name = "localhost") {
+                                         const std::string& server_name = "localhost",
+                                         const std::string& alpn = kAlpn) {
     Path p{Addr(port), Addr(4433)};
     auto c = Connection::NewClient(
-        ConnectionOptions{}, *client_cred_, server_name, {kAlpn}, p,
+        ConnectionOptions{}, *client_cred_, server_name, {alpn}, p,
         [this](const std::string&, Connection& conn) -> std::unique_ptr<Application> {
           auto app = std::make_unique<EchoApp>(conn, /*echo=*/false);
           client_app_ = app.get();
@@ -203,6 +210,28 @@ TEST_F(StoqConnectionTest, HandshakeAndEcho) {
   EXPECT_EQ(endpoint_->connection_count(), 1u);
   EXPECT_EQ(endpoint_->stats().connections_accepted, 1u);
   EXPECT_EQ(endpoint_->handshakes_in_progress(), 0u);
+}
+
+// Only stoq/1 asks for a client certificate: a client with one sends it there and keeps it on
+// every other ALPN (h3 clients such as browsers would otherwise be asked to pick one).
+TEST_F(StoqConnectionTest, OnlyStoqAsksForAClientCertificate) {
+  auto cert = net::testing::MakeSelfSignedCert({"client"}, {});
+  ASSERT_TRUE(cert.ok());
+  auto files = net::testing::WriteCertFiles(dir_, *cert, "client");
+  ASSERT_TRUE(files.ok());
+  auto cred = TlsCredentials::ForClient("", files->cert_path, files->key_path);
+  ASSERT_TRUE(cred.ok()) << cred.status().ToString();
+  client_cred_ = *cred;
+  MakeServer({}, {kAlpn, std::string(kAlpnStoq)});
+  for (const std::string& alpn : {std::string(kAlpn), std::string(kAlpnStoq)}) {
+    SCOPED_TRACE(alpn);
+    auto client = MakeClient(alpn == kAlpn ? 5000 : 5001, "localhost", alpn);
+    ASSERT_TRUE(Pump(*client).ok());
+    ASSERT_TRUE(client->handshake_completed());
+    EXPECT_EQ(client->alpn(), alpn);
+    ASSERT_FALSE(server_apps_.empty());
+    EXPECT_EQ(server_apps_.back()->peer_certificates(), alpn == kAlpnStoq ? 1u : 0u);
+  }
 }
 
 // A certificate flight past the anti-amplification allowance (3 x the client's 1,200-byte

@@ -82,6 +82,16 @@ base::Status SetAlpn(gnutls_session_t s, const std::vector<std::string>& alpns, 
   return base::Status::Ok();
 }
 
+// Runs once the ClientHello is parsed, ALPN chosen: only stoq/1 uses a client certificate (the
+// peer's Falcon key). Asking h3 and doq clients for one would make browsers prompt for it and a
+// client that has one spend a signature, and the server a verification, on nothing.
+int AskCertificateOfStoqClientsOnly(gnutls_session_t session) {
+  if (SelectedAlpn(session) != kAlpnStoq) {
+    gnutls_certificate_server_set_request(session, GNUTLS_CERT_IGNORE);
+  }
+  return 0;
+}
+
 }  // namespace
 
 TlsCredentials::~TlsCredentials() {
@@ -140,6 +150,7 @@ base::Result<TlsSession> NewServerSession(const TlsCredentials& cred,
   rv = gnutls_credentials_set(raw, GNUTLS_CRD_CERTIFICATE, cred.get());
   if (rv != 0) return GnutlsError(rv, "gnutls_credentials_set");
   gnutls_certificate_server_set_request(raw, GNUTLS_CERT_REQUEST);
+  gnutls_handshake_set_post_client_hello_function(raw, &AskCertificateOfStoqClientsOnly);
   HM_TRY(SetAlpn(raw, alpns, /*server=*/true));
   return s;
 }

@@ -89,6 +89,23 @@ rc=0
 [ "$rc" = 1 ] || fail "the client accepted a server outside its roots"
 ok "the client refuses a server outside its roots: $(tail -1 "$D/wrongroot.out" | cut -c1-110)"
 
+# --- hm stoq bench: handshake rate and idle connections, on stoq/1 and on h3 ----------------------
+"$HM" stoq bench --data-dir "$D/b" --roots "$D/a/tls/root.pem" --handshakes 20 --concurrency 4 \
+  "[::1]:$a_PORT" >"$D/bench_hs.out" 2>&1 || fail "stoq bench --handshakes: $(cat "$D/bench_hs.out")"
+grep -q "20 of 20 stoq/1 connections secure" "$D/bench_hs.out" || fail "bench: $(cat "$D/bench_hs.out")"
+"$HM" stoq bench --data-dir "$D/b" --roots "$D/a/tls/root.pem" --handshakes 20 --alpn h3 \
+  "[::1]:$a_PORT" >"$D/bench_h3.out" 2>&1 || fail "stoq bench --alpn h3: $(cat "$D/bench_h3.out")"
+grep -q "20 of 20 HTTP/3 connections" "$D/bench_h3.out" || fail "bench h3: $(cat "$D/bench_h3.out")"
+"$HM" stoq bench --data-dir "$D/b" --roots "$D/a/tls/root.pem" --idle 10 --hold 0.5 --alpn stoq/1 \
+  --server-pid "$a_PID" "[::1]:$a_PORT" >"$D/bench_idle.out" 2>&1 || fail "stoq bench --idle: $(cat "$D/bench_idle.out")"
+grep -q "10 of 10 stoq/1 (PQ channel up) connections up .* 10 still up" "$D/bench_idle.out" \
+  || fail "bench idle: $(cat "$D/bench_idle.out")"
+grep -q "server RSS .* KiB per connection" "$D/bench_idle.out" || fail "bench idle: no server memory"
+rc=0
+"$HM" stoq bench --data-dir "$D/b" --handshakes 1 --alpn doq "[::1]:$a_PORT" >"$D/bench_bad.out" 2>&1 || rc=$?
+[ "$rc" != 0 ] && grep -q -- "--alpn" "$D/bench_bad.out" || fail "bench --alpn doq: exit $rc: $(cat "$D/bench_bad.out")"
+ok "hm stoq bench: stoq/1 and h3 handshakes, idle stoq/1 connections with the node's memory; a bad --alpn is named"
+
 for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 PIDS=()
 echo "stoq_node_test: all passed"
