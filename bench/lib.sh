@@ -8,12 +8,29 @@ start_bench_node() {
   BENCH_TMP=$(mktemp -d /tmp/hm-bench.XXXXXX)
   BENCH_PID=""
   trap '[ -n "$BENCH_PID" ] && kill "$BENCH_PID" 2>/dev/null; rm -rf "$BENCH_TMP"' EXIT
+  launch_bench_node "$hmd" "$@"
+  BENCH_ROOT_PEM=$BENCH_TMP/data/tls/root.pem
+}
+
+# restart_bench_node BUILD_DIR [extra hypermeshd args...]: stops the node and starts it again on
+# the same data directory (same identity), so that a memory figure starts from a fresh process.
+restart_bench_node() {
+  local hmd=$1/src/node/hypermeshd
+  shift
+  kill "$BENCH_PID" 2>/dev/null || true
+  wait "$BENCH_PID" 2>/dev/null || true
+  launch_bench_node "$hmd" "$@"
+}
+
+# launch_bench_node HYPERMESHD [args...]: starts it on $BENCH_TMP/data; sets BENCH_PID, BENCH_PORT.
+launch_bench_node() {
+  local hmd=$1
+  shift
   "$hmd" --dev --data-dir "$BENCH_TMP/data" --port 0 --dns-port 0 --log-level warn "$@" >"$BENCH_TMP/node.log" 2>&1 &
   BENCH_PID=$!
   for _ in $(seq 1 100); do grep -q 'listening on https://' "$BENCH_TMP/node.log" && break; sleep 0.1; done
   BENCH_PORT=$(sed -nE 's/.*listening on https:\/\/\[[^]]*\]:([0-9]+).*/\1/p' "$BENCH_TMP/node.log")
   [ -n "$BENCH_PORT" ] || { echo "bench: hypermeshd did not start"; cat "$BENCH_TMP/node.log"; exit 1; }
-  BENCH_ROOT_PEM=$BENCH_TMP/data/tls/root.pem
 }
 
 # report LABEL WRK_OUTPUT_FILE: one line with rate, p50 and p99.

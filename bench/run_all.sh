@@ -19,8 +19,10 @@ echo "== TrustChain DNS vs Knot DNS (dnsperf, UDP, one worker each)"
 echo "== STOQ bulk goodput, one connection on [::1] (vs ngtcp2 example pair, vs TLS/TCP)"
 "$root/bench/stoq_bulk.sh" "$build"
 # The 100,000 idle connections: ~7 GB in the node and ~6 GB in the load generator,
-# about 4 minutes to set up.
-"$root/bench/stoq_rpc.sh" "$build" 10000 3000 100000
+# about 4 minutes to set up; then 20,000 idle stoq/1 connections and 20,000 on gtlsserver.
+"$root/bench/stoq_rpc.sh" "$build" 10000 3000 100000 20000
+echo "== The public-key work of one stoq/1 handshake, per side (one core)"
+taskset -c 0 "$build/bench/hm_bench_handshake_floor"
 echo "== Falcon (one core)"
 taskset -c 0 "$build/bench/hm_bench_falcon" --benchmark_min_time=1 2>/dev/null || "$build/bench/hm_bench_falcon"
 if [ -x "$build/bench/hm_bench_mlkem" ]; then
