@@ -305,9 +305,9 @@ base::Result<stoq::channel::RpcClientOptions> StoqClientOptions(const std::strin
   o.channel = std::make_shared<stoq::channel::ChannelConfig>(stoq::channel::ChannelConfig{
       std::move(falcon_key.signing),
       [cache = std::make_shared<trustchain::ca::PeerChainCache>(std::move(roots).value())](
-          const std::vector<base::Bytes>& chain) -> base::Result<base::Bytes> {
+          const std::vector<base::Bytes>& chain) -> base::Result<crypto::falcon::VerifyingKey> {
         HM_ASSIGN_OR_RETURN(auto peer, cache->Verify(chain, std::chrono::system_clock::now()));
-        return std::move(peer.falcon_public_key);
+        return *peer.falcon_key;
       }});
   return o;
 }

@@ -1,11 +1,11 @@
 #include "node/node.h"
 
+#include <arpa/inet.h>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <openssl/x509.h>
-#include <arpa/inet.h>
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -133,7 +133,8 @@ Status Node::Start() {
   // later, once the TLS certificate exists; losing that race only means a later, clear error.)
   {
     boost::asio::io_context probe_io;
-    HM_ASSIGN_OR_RETURN(auto endpoint, net::ParseListenAddress(options_.api.listen, options_.api.port));
+    HM_ASSIGN_OR_RETURN(auto endpoint,
+                        net::ParseListenAddress(options_.api.listen, options_.api.port));
     HM_ASSIGN_OR_RETURN(auto probe, net::TcpListener::Open(probe_io, endpoint));
     // With port 0 the kernel's choice is kept, so the URLs in certificates name the real port.
     port_ = probe->port();
@@ -171,8 +172,8 @@ Status Node::Start() {
                       chain::Chain::Open(store_.get(), genesis_,
                                          {&ct_module_, ca_module_.get(), dns_module_.get()}));
   signer_ = std::make_unique<chain::Ed25519BlockSigner>(*node_key_);
-  sequencer_ = std::make_unique<chain::Sequencer>(*chain_, *signer_, clock_, options_.sequencer,
-                                                  &metrics_);
+  sequencer_ =
+      std::make_unique<chain::Sequencer>(*chain_, *signer_, clock_, options_.sequencer, &metrics_);
   sequencer_->Start();
   const chain::Head head = chain_->head();
   HM_LOG_INFO("node", "chain '{}' at height {} (head {})", genesis_.chain_id, head.height,
@@ -217,8 +218,8 @@ Status Node::StartTrustChain(trustchain::ca::CaParams params) {
   o.admin_token = admin_token_;
   o.clock = &clock_;
   HM_ASSIGN_OR_RETURN(trustchain_, trustchain::service::TrustChainService::Create(
-                                       *chain_, *sequencer_, std::move(params),
-                                       std::move(issuing), std::move(log).value(), o));
+                                       *chain_, *sequencer_, std::move(params), std::move(issuing),
+                                       std::move(log).value(), o));
   HM_TRY(crypto::WritePublicFile(layout_.tls_root, base::AsBytes(trustchain_->RootPem())));
   trusted_roots_.insert(trusted_roots_.begin(), trustchain_->params().root_der);
   return Status::Ok();
@@ -253,8 +254,8 @@ Status Node::LoadOrCreateFalconKey() {
   if (!Exists(path)) {
     crypto::SecureRandom random;
     HM_ASSIGN_OR_RETURN(auto pair, crypto::falcon::KeyGen(kFalcon, random));
-    auto pem = crypto::hybrid::SecretKeyToPem(crypto::hybrid::Algorithm::kFalcon1024,
-                                              pair.secret_key);
+    auto pem =
+        crypto::hybrid::SecretKeyToPem(crypto::hybrid::Algorithm::kFalcon1024, pair.secret_key);
     OPENSSL_cleanse(pair.secret_key.data(), pair.secret_key.size());
     if (!pem.ok()) return pem.status().WithContext(path);
     const Status written = crypto::WriteSecretFile(path, base::AsBytes(*pem));
@@ -290,9 +291,10 @@ stoq::pq::PeerVerifier Node::StoqPeerVerifier() const {
   // Peers reconnect with the same chains: verified ones are remembered (PeerChainCache).
   auto cache = std::make_shared<trustchain::ca::PeerChainCache>(trusted_roots_);
   const base::Clock* clock = &clock_;
-  return [cache, clock](const std::vector<base::Bytes>& chain) -> base::Result<base::Bytes> {
+  return [cache, clock](
+             const std::vector<base::Bytes>& chain) -> base::Result<crypto::falcon::VerifyingKey> {
     HM_ASSIGN_OR_RETURN(auto peer, cache->Verify(chain, clock->Now()));
-    return std::move(peer.falcon_public_key);
+    return *peer.falcon_key;
   };
 }
 
@@ -311,8 +313,8 @@ Status Node::LoadOrCreateGenesis() {
     const auto& raw = node_key_->PublicKey().Raw();
     g.proposer_public_key.assign(raw.begin(), raw.end());
     crypto::SecureRandom random;
-    HM_ASSIGN_OR_RETURN(auto ca_params,
-                        trustchain::service::CreateHierarchy(layout_.keys, {}, clock_.Now(), random));
+    HM_ASSIGN_OR_RETURN(auto ca_params, trustchain::service::CreateHierarchy(layout_.keys, {},
+                                                                             clock_.Now(), random));
     g.module_params = {{std::string(trustchain::ca::kModuleName), ca_params.Encode()}};
     HM_LOG_INFO("node", "dev mode: created the TrustChain root and issuing CA (keys in {})",
                 layout_.keys);
@@ -380,8 +382,8 @@ Status Node::IssueTlsCertificate() {
     http_->SetTlsContext(std::move(tls));
   }
   if (stoq_) {
-    HM_ASSIGN_OR_RETURN(auto quic, stoq::TlsCredentials::FromPemFiles(layout_.tls_cert,
-                                                                      layout_.tls_key));
+    HM_ASSIGN_OR_RETURN(auto quic,
+                        stoq::TlsCredentials::FromPemFiles(layout_.tls_cert, layout_.tls_key));
     stoq_->SetCredentials(std::move(quic));
   }
   const std::string serial = trustchain::ca::SerialHex(issued->serial);
@@ -389,7 +391,8 @@ Status Node::IssueTlsCertificate() {
     std::lock_guard lock(tls_mu_);
     tls_serial_ = serial;
   }
-  HM_LOG_INFO("node", "TLS certificate {} issued by the TrustChain issuing CA, valid until {:%FT%TZ} "
+  HM_LOG_INFO("node",
+              "TLS certificate {} issued by the TrustChain issuing CA, valid until {:%FT%TZ} "
               "(CT leaf {})",
               serial, fmt::gmtime(std::chrono::system_clock::to_time_t(issued->not_after)),
               issued->proof.leaf_index);
@@ -429,8 +432,9 @@ Status Node::StartApi() {
   loop_ = std::make_unique<net::EventLoop>("hm-io", options_.api.io_threads);
   HM_TRY(loop_->Start());
   router_ = std::make_unique<api::Router>();
-  metrics_.GetGauge("hm_build_info", "Build information; the value is always 1.",
-                    {{"version", kVersion}})
+  metrics_
+      .GetGauge("hm_build_info", "Build information; the value is always 1.",
+                {{"version", kVersion}})
       .Set(1);
   HM_TRY(api::RegisterBuiltinRoutes(*router_, metrics_, [this] { return StatusJson(); }));
   HM_TRY(api::RegisterChainRoutes(*router_, *chain_, *sequencer_));
@@ -453,8 +457,8 @@ Status Node::StartApi() {
 
 nlohmann::json Node::StatusJson() const {
   const chain::Head head = chain_->head();
-  const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::steady_clock::now() - started_);
+  const auto uptime =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
   return {{"node_id", node_id_hex()},
           {"version", kVersion},
           {"chain_id", genesis_.chain_id},
@@ -485,9 +489,9 @@ void Node::Shutdown() {
     renewal_.join();
   }
   if (dns_server_) dns_server_->Stop();
-  if (stoq_) stoq_->Shutdown();       // HTTP/3 GOAWAY; in-flight requests finish
-  if (http_) http_->Shutdown();       // stop accepting; finish in-flight requests
-  if (sequencer_) sequencer_->Stop(); // commit what is queued
+  if (stoq_) stoq_->Shutdown();        // HTTP/3 GOAWAY; in-flight requests finish
+  if (http_) http_->Shutdown();        // stop accepting; finish in-flight requests
+  if (sequencer_) sequencer_->Stop();  // commit what is queued
   if (loop_) loop_->Stop();
   stoq_.reset();
   http_.reset();

@@ -21,7 +21,7 @@ using namespace std::chrono_literals;
 namespace pqt = pq::testing;
 
 pq::PeerVerifier Refuse() {
-  return [](const std::vector<base::Bytes>&) -> base::Result<base::Bytes> {
+  return [](const std::vector<base::Bytes>&) -> base::Result<crypto::falcon::VerifyingKey> {
     return base::PermissionDenied("not issued by this network's TrustChain");
   };
 }
@@ -35,10 +35,18 @@ class RecordingApp final : public Application {
   base::Status OnStreamData(int64_t id, base::ByteSpan d, bool fin) override {
     return inner_->OnStreamData(id, d, fin);
   }
-  base::Status OnStreamAcked(int64_t id, uint64_t n) override { return inner_->OnStreamAcked(id, n); }
-  base::Status OnStreamClose(int64_t id, uint64_t c) override { return inner_->OnStreamClose(id, c); }
-  base::Status OnStreamReset(int64_t id, uint64_t c) override { return inner_->OnStreamReset(id, c); }
-  base::Status OnStopSending(int64_t id, uint64_t c) override { return inner_->OnStopSending(id, c); }
+  base::Status OnStreamAcked(int64_t id, uint64_t n) override {
+    return inner_->OnStreamAcked(id, n);
+  }
+  base::Status OnStreamClose(int64_t id, uint64_t c) override {
+    return inner_->OnStreamClose(id, c);
+  }
+  base::Status OnStreamReset(int64_t id, uint64_t c) override {
+    return inner_->OnStreamReset(id, c);
+  }
+  base::Status OnStopSending(int64_t id, uint64_t c) override {
+    return inner_->OnStopSending(id, c);
+  }
   void OnStreamWritable(int64_t id) override { inner_->OnStreamWritable(id); }
   base::Status NextChunk(StreamChunk* out) override {
     HM_TRY(inner_->NextChunk(out));
@@ -139,8 +147,8 @@ class ChannelTest : public ::testing::Test {
                    std::chrono::milliseconds pq_timeout = 10'000ms) {
     const auto& f = pqt::Fixed();
     auto config = std::make_shared<ChannelConfig>(ChannelConfig{
-        f.server.signing_key, verifier ? verifier : pqt::AcceptAs(f.client.public_key),
-        pq_timeout, server_stats_});
+        f.server.signing_key, verifier ? verifier : pqt::AcceptAs(f.client.public_key), pq_timeout,
+        server_stats_});
     auto dispatcher = std::make_shared<rpc::Dispatcher>();
     ASSERT_TRUE(rpc::RegisterBuiltins(*dispatcher).ok());
     ASSERT_TRUE(dispatcher
@@ -156,9 +164,9 @@ class ChannelTest : public ::testing::Test {
     so.port = 0;
     so.drain_timeout = 200ms;
     server_ = std::make_unique<StoqServer>(so, *cred, metrics_);
-    ASSERT_TRUE(server_->RegisterAlpn(std::string(kAlpnStoq),
-                                      ServerChannelFactory(config, dispatcher))
-                    .ok());
+    ASSERT_TRUE(
+        server_->RegisterAlpn(std::string(kAlpnStoq), ServerChannelFactory(config, dispatcher))
+            .ok());
     ASSERT_TRUE(server_->Start().ok());
   }
 

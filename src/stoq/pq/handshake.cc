@@ -99,11 +99,10 @@ base::Status Handshake::EnsurePeerKey() {
   if (!key.ok()) {
     return Fail(kPqBadCertificate, "peer certificate: " + key.status().ToString());
   }
-  auto loaded = crypto::falcon::VerifyingKey::Load(crypto::falcon::Variant::kFalcon1024, *key);
-  if (!loaded.ok()) {
-    return Fail(kPqBadCertificate, "peer Falcon-1024 key: " + loaded.status().ToString());
+  if (key->variant() != crypto::falcon::Variant::kFalcon1024) {
+    return Fail(kPqBadCertificate, "peer Falcon key: not Falcon-1024");
   }
-  peer_key_ = std::move(loaded).value();
+  peer_key_ = std::move(key).value();
   return base::Status::Ok();
 }
 

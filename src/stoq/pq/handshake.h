@@ -21,11 +21,12 @@
 
 namespace hm::stoq::pq {
 
-// Checks the DER chain the peer presented in TLS and returns the peer's Falcon-1024 public key
-// (1793 bytes). Any error closes the connection with kPqBadCertificate. Injected because
-// certificate policy lives in TrustChain, above STOQ.
-using PeerVerifier =
-    std::function<base::Result<base::Bytes>(const std::vector<base::Bytes>& peer_chain_der)>;
+// Checks the DER chain the peer presented in TLS and returns the peer's Falcon-1024 key, decoded
+// (a verifier that remembers chains keeps it decoded too). Any error, or a key of another
+// variant, closes the connection with kPqBadCertificate. Injected because certificate policy
+// lives in TrustChain, above STOQ.
+using PeerVerifier = std::function<base::Result<crypto::falcon::VerifyingKey>(
+    const std::vector<base::Bytes>& peer_chain_der)>;
 
 // What the two sides have in common. Failures are sticky: after the first, every call returns
 // the same error. On error, failure() says which application error code to close with.

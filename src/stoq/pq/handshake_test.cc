@@ -192,6 +192,19 @@ TEST(PqHandshakeTest, VerifierGivingNoFalcon1024KeyIsBadCertificate) {
   EXPECT_FALSE(s.client.Start().ok());
   EXPECT_EQ(FailureCode(s.client), kPqBadCertificate);
 
+  // A well-formed key of the other variant.
+  base::SeededRandom random(5);
+  auto falcon512 = crypto::falcon::KeyGen(crypto::falcon::Variant::kFalcon512, random);
+  ASSERT_TRUE(falcon512.ok());
+  PairSetup other;
+  other.client_verifier = AcceptAs(falcon512->public_key, crypto::falcon::Variant::kFalcon512);
+  Session s3(std::move(other));
+  EXPECT_FALSE(s3.client.Start().ok());
+  EXPECT_EQ(FailureCode(s3.client), kPqBadCertificate);
+  ASSERT_TRUE(s3.client.failure().has_value());
+  EXPECT_NE(s3.client.failure()->reason.find("not Falcon-1024"), std::string::npos)
+      << s3.client.failure()->reason;
+
   PairSetup empty;
   empty.server_verifier = AcceptAs({});
   Session s2(std::move(empty));

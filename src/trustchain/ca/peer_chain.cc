@@ -176,6 +176,12 @@ base::Result<PeerIdentity> VerifyPeerChain(const std::vector<base::Bytes>& chain
   X509* leaf = chain[0].get();
   if (trusted(chain_der[0])) return Denied(leaf, "a root certificate cannot identify a node");
   HM_ASSIGN_OR_RETURN(base::Bytes falcon_pk, LeafFalconKey(leaf, chain_der[0]));
+  auto falcon_key =
+      crypto::falcon::VerifyingKey::Load(crypto::falcon::Variant::kFalcon1024, falcon_pk);
+  if (!falcon_key.ok()) {
+    return base::InvalidArgument(fmt::format("certificate '{}': Falcon-1024 key: {}", Subject(leaf),
+                                             falcon_key.status().message()));
+  }
 
   for (size_t i = 0;; ++i) {
     X509* x = chain[i].get();
@@ -214,6 +220,7 @@ base::Result<PeerIdentity> VerifyPeerChain(const std::vector<base::Bytes>& chain
 
   PeerIdentity id;
   id.falcon_public_key = std::move(falcon_pk);
+  id.falcon_key = std::move(falcon_key).value();
   id.dns_names = DnsNames(leaf);
   id.serial = SerialOf(leaf);
   id.subject = Subject(leaf);

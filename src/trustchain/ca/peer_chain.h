@@ -6,8 +6,9 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <cstddef>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "base/bytes.h"
 #include "base/lru_cache.h"
 #include "base/status.h"
+#include "crypto/falcon/falcon.h"
 
 namespace hm::trustchain::ca {
 
@@ -39,6 +41,9 @@ base::Result<std::vector<base::Bytes>> ReadPemCertificates(std::string_view pem)
 // Who a verified peer is, from its leaf certificate.
 struct PeerIdentity {
   base::Bytes falcon_public_key;  // raw Falcon-1024 key (1793 bytes), subjectAltPublicKeyInfo
+  // The same key decoded for verifying (always set by VerifyPeerChain), so that a remembered
+  // chain also spares the decoding.
+  std::optional<crypto::falcon::VerifyingKey> falcon_key;
   std::vector<std::string> dns_names;
   base::Bytes serial;  // minimal big-endian
   std::string subject;

@@ -32,13 +32,15 @@ const PeerKeys& Intruder() {
 
 base::Bytes Exporter(uint8_t fill) { return base::Bytes(kExporterSize, fill); }
 
-PeerVerifier AcceptAs(base::Bytes public_key) {
-  return [key = std::move(public_key)](
-             const std::vector<base::Bytes>&) -> base::Result<base::Bytes> { return key; };
+PeerVerifier AcceptAs(base::Bytes public_key, crypto::falcon::Variant variant) {
+  return [key = std::move(public_key), variant](const std::vector<base::Bytes>&) {
+    return crypto::falcon::VerifyingKey::Load(variant, key);
+  };
 }
 
 PeerVerifier RejectAll(std::string why) {
-  return [why = std::move(why)](const std::vector<base::Bytes>&) -> base::Result<base::Bytes> {
+  return [why = std::move(why)](
+             const std::vector<base::Bytes>&) -> base::Result<crypto::falcon::VerifyingKey> {
     return base::PermissionDenied(why);
   };
 }

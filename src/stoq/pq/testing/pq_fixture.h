@@ -36,8 +36,10 @@ const PeerKeys& Intruder();
 
 // An exporter of 32 bytes all equal to `fill`.
 base::Bytes Exporter(uint8_t fill);
-// A verifier that accepts any chain and returns `public_key`.
-PeerVerifier AcceptAs(base::Bytes public_key);
+// A verifier that accepts any chain and returns `public_key` decoded as `variant` (refusing the
+// chain if the key does not decode).
+PeerVerifier AcceptAs(base::Bytes public_key,
+                      crypto::falcon::Variant variant = crypto::falcon::Variant::kFalcon1024);
 // A verifier that rejects every chain.
 PeerVerifier RejectAll(std::string why);
 
