@@ -50,11 +50,11 @@ trap 'kill $pair_pid 2>/dev/null; [ -n "$BENCH_PID" ] && kill "$BENCH_PID" 2>/de
 sleep 1
 pair=("[::1]:$PAIR_PORT" "${id[@]}" --roots "$W/ca.pem")
 
-# handshakes LABEL SERVER_PID TARGET ARGS...: the rate, and the CPU each side spends per
+# handshake_run LABEL SERVER_PID TARGET ARGS...: the rate, and the CPU each side spends per
 # handshake: the server's utime + stime from /proc, the load generator's from the subshell's
 # `times` (its children's line).
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-handshakes() {
+handshake_run() {
   local label=$1 pid=$2 before after
   shift 2
   before=$(cpu_ticks "$pid")
@@ -72,9 +72,9 @@ print(f"cpu per handshake: server {(after - before) / hz / n * 1e3:.2f} ms, "
       f"load generator {client / n * 1e3:.2f} ms")
 PY
 }
-handshakes "hypermeshd, stoq/1 (TLS 1.3 + PQ channel)" "$BENCH_PID" "$target" "${id[@]}"
-handshakes "hypermeshd, h3 (TLS 1.3 only)" "$BENCH_PID" "$target" "${id[@]}" --alpn h3
-handshakes "gtlsserver, h3 (TLS 1.3 only)" "$pair_pid" "${pair[@]}" --alpn h3
+handshake_run "hypermeshd, stoq/1 (TLS 1.3 + PQ channel)" "$BENCH_PID" "$target" "${id[@]}"
+handshake_run "hypermeshd, h3 (TLS 1.3 only)" "$BENCH_PID" "$target" "${id[@]}" --alpn h3
+handshake_run "gtlsserver, h3 (TLS 1.3 only)" "$pair_pid" "${pair[@]}" --alpn h3
 
 # Each idle run starts from a fresh node: memory that earlier runs freed (malloc keeps it) would
 # otherwise be reused and hidden from the figure.

@@ -65,6 +65,8 @@ TEST(PeerChainTest, GoodChainWithOrWithoutTheRoot) {
     ASSERT_TRUE(id.ok()) << with_root << ": " << id.status().ToString();
     EXPECT_EQ(id->falcon_public_key, GetTestPki().leaf_falcon_pk);
     EXPECT_EQ(id->falcon_public_key.size(), crypto::falcon::kFalcon1024PublicKeySize);
+    ASSERT_TRUE(id->falcon_key.has_value());  // decoded once, for the PQ channel
+    EXPECT_EQ(id->falcon_key->variant(), crypto::falcon::Variant::kFalcon1024);
     EXPECT_EQ(id->dns_names, std::vector<std::string>{"node7.hypermesh"});
     EXPECT_EQ(id->serial, testing::Serial(40));
     EXPECT_EQ(id->not_after, kT0 + hours(24));
