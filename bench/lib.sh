@@ -33,6 +33,13 @@ launch_bench_node() {
   [ -n "$BENCH_PORT" ] || { echo "bench: hypermeshd did not start"; cat "$BENCH_TMP/node.log"; exit 1; }
 }
 
+# free_port udp|tcp: a port on [::1] nothing listens on right now.
+free_port() {
+  local kind=SOCK_STREAM
+  [ "$1" = udp ] && kind=SOCK_DGRAM
+  python3 -c "import socket; s=socket.socket(socket.AF_INET6, socket.$kind); s.bind(('::1',0)); print(s.getsockname()[1])"
+}
+
 # report LABEL WRK_OUTPUT_FILE: one line with rate, p50 and p99.
 report() {
   local rps p50 p99

@@ -50,10 +50,10 @@ pair() {
 }
 tcp() { "${client_cpu[@]}" curl -sS -k --http1.1 -o /dev/null "https://[::1]:$TCP_PORT/blob"; }
 
-PAIR_PORT=$(python3 -c "import socket; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(('::1',0)); print(s.getsockname()[1])")
+PAIR_PORT=$(free_port udp)
 "${server_cpu[@]}" gtlsserver -q -d "$W/www" ::1 "$PAIR_PORT" "$W/key.pem" "$W/cert.pem" >/dev/null 2>&1 &
 pair_pid=$!
-TCP_PORT=$(python3 -c "import socket; s=socket.socket(socket.AF_INET6); s.bind(('::1',0)); print(s.getsockname()[1])")
+TCP_PORT=$(free_port tcp)
 (cd "$W/www" && exec "${server_cpu[@]}" openssl s_server -quiet -WWW -accept "[::1]:$TCP_PORT" -cert "$W/cert.pem" \
    -key "$W/key.pem" >/dev/null 2>&1) &
 tcp_pid=$!

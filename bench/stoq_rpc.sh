@@ -43,7 +43,7 @@ openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=::1" \
 printf 'subjectAltName=IP:::1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$W/ext"
 openssl x509 -req -in "$W/leaf.csr" -CA "$W/ca.pem" -CAkey "$W/ca.key" -CAcreateserial -days 1 \
   -extfile "$W/ext" -out "$W/cert.pem" 2>/dev/null
-PAIR_PORT=$(python3 -c "import socket; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(('::1',0)); print(s.getsockname()[1])")
+PAIR_PORT=$(free_port udp)
 gtlsserver -q -d "$W/www" ::1 "$PAIR_PORT" "$W/key.pem" "$W/cert.pem" >/dev/null 2>&1 &
 pair_pid=$!
 trap 'kill $pair_pid 2>/dev/null; [ -n "$BENCH_PID" ] && kill "$BENCH_PID" 2>/dev/null; rm -rf "$BENCH_TMP"' EXIT

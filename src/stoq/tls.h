@@ -88,8 +88,8 @@ struct TlsSessionDeleter {
 };
 using TlsSession = std::unique_ptr<gnutls_session_int, TlsSessionDeleter>;
 
-// A QUIC server session offering `alpns` (in our order of preference); asks for, but does not
-// require, a client certificate (stoq/1 checks it in the PQ channel).
+// A QUIC server session offering `alpns` (in our order of preference). On stoq/1 only it asks
+// for, but does not require, a client certificate (the PQ channel checks it).
 base::Result<TlsSession> NewServerSession(const TlsCredentials& cred,
                                           const std::vector<std::string>& alpns);
 // A QUIC client session for `server_name` (SNI unless it is an IP literal) offering `alpns`.
